@@ -1,0 +1,42 @@
+# One task runner. Every target works on a fresh machine with only Python: it builds .venv itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB := demo.db
+
+.PHONY: demo test lint eval bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -f $(DEMO_DB)
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) ingest examples/corpus
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) meetings
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) audit $$($(BIN)/accord --db sqlite:///$(DEMO_DB) meetings --ids | head -n 1)
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) rebuild --check
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) verify
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+eval: $(STAMP)
+	$(BIN)/accord eval seeds
+	$(BIN)/accord eval synthetic
+	$(BIN)/accord eval ecbplus
+
+bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m bench.run --out BENCHMARKS.md
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Report text → facts with provenance. Pure code: values in, values out, no database."""
