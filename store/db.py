@@ -1,0 +1,108 @@
+"""Opening a database: engines, SQLite settings, and the schema's version (Alembic owns the schema)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from accord.errors import AccordError, SchemaBehindError
+
+DEFAULT_URL = "sqlite:///accord.db"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: the explicit one, else ``ACCORD_DB``, else ``accord.db`` in the working directory."""
+    return explicit or os.environ.get("ACCORD_DB") or DEFAULT_URL
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with Accord's settings. SQLite: WAL, a busy timeout, and every transaction BEGIN IMMEDIATE.
+
+    BEGIN IMMEDIATE takes SQLite's write lock at the start of a transaction, so an append reads the tail
+    of the log and writes after it without another writer slipping in between (appends are serialised).
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as e:
+        raise AccordError(f"not a database URL: {url!r} (e.g. sqlite:///accord.db)") from e
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise AccordError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision(url: str) -> str:
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if head is None:
+        raise AccordError("no migrations found")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -> Engine:
+    """Open the database, checking its schema is current.
+
+    SQLite (the embedded default) is created and migrated on first use. A server database is upgraded
+    only by ``accord db upgrade``: other commands refuse while its schema is behind.
+    """
+    url = database_url(url)
+    engine = make_engine(url)
+    if auto_upgrade is None:
+        auto_upgrade = engine.dialect.name == "sqlite"
+    head = head_revision(url)
+    current = current_revision(engine)
+    if current != head:
+        if not auto_upgrade:
+            engine.dispose()
+            raise SchemaBehindError(current, head)
+        upgrade(engine)
+    return engine

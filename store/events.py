@@ -1,0 +1,198 @@
+"""Domain events and the mapper between them and stored rows. Pure: no database here.
+
+Events are frozen, keyword-only dataclasses with past-tense names. Each type has a schema version; a
+payload written by an older version is upcast when it is read (``UPCASTERS``), never rewritten in the log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling of a value: sorted keys, no spaces, UTF-8 kept. Hashes are taken over it."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def article_id_for(origin_key: str, item_key: str | None) -> str:
+    """Stable id of an article: its source identity, not its content (so a changed text is a revision)."""
+    key = origin_key if item_key is None else f"{origin_key}#{item_key}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def article_stream(article_id: str) -> str:
+    return f"article-{article_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of every event. ``TYPE`` is the stored type name, ``SCHEMA`` its payload version."""
+
+    TYPE: ClassVar[str] = ""
+    SCHEMA: ClassVar[int] = 1
+
+    def payload(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleReceived(DomainEvent):
+    """A source delivered an article the log had not seen from that source."""
+
+    TYPE: ClassVar[str] = "ArticleReceived"
+
+    article_id: str
+    source: str
+    origin: str
+    item_key: str | None
+    title: str | None
+    published: str | None
+    content_type: str
+    raw: str
+    text: str
+    content_hash: str
+    received_at: str  # ISO 8601, aware UTC
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleRevised(ArticleReceived):
+    """The same source delivered the article again with different content."""
+
+    TYPE: ClassVar[str] = "ArticleRevised"
+
+    revision: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportExtracted(DomainEvent):
+    """Extraction ran over one revision of an article. A newer extractor appends another one."""
+
+    TYPE: ClassVar[str] = "ReportExtracted"
+
+    article_id: str
+    article_position: int  # the ArticleReceived/ArticleRevised event the text came from
+    extractor_version: str
+    extraction: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchDecided(DomainEvent):
+    """The matcher placed a report: with whom it is grouped, and why (score, features, version)."""
+
+    TYPE: ClassVar[str] = "MatchDecided"
+
+    article_id: str
+    cluster: list[str]  # article ids grouped together, sorted, including this one
+    outcome: str  # "merged" | "new" | "review"
+    review_with: str | None
+    best: dict[str, Any] | None
+    candidates: list[dict[str, Any]]
+    matcher_version: str
+    trigger: str  # the article (or review decision) whose arrival made the matcher decide again
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewDecided(DomainEvent):
+    """A person confirmed, split, merged or corrected. It outlives every matcher re-run."""
+
+    TYPE: ClassVar[str] = "ReviewDecided"
+
+    action: str  # "confirm" | "split" | "merge" | "correct"
+    article_ids: list[str]  # the reports the decision is about
+    others: list[str] = field(default_factory=list)  # split: kept apart from these; merge: joined to these
+    field_name: str | None = None  # correct: which fact
+    value: str | None = None  # correct: the right value
+    actor: str = ""
+    reason: str = ""
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.TYPE: cls for cls in (ArticleReceived, ArticleRevised, ReportExtracted, MatchDecided, ReviewDecided)
+}
+
+# (type, from schema version) -> function turning that payload into the next version's payload.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def upcast(type_name: str, schema_version: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """Bring an old payload up to the current schema of its type, one version at a time."""
+    current = EVENT_TYPES[type_name].SCHEMA
+    version = schema_version
+    while version < current:
+        payload = UPCASTERS[(type_name, version)](payload)
+        version += 1
+    return payload
+
+
+def to_domain(type_name: str, schema_version: int, payload: dict[str, Any]) -> DomainEvent:
+    cls = EVENT_TYPES[type_name]
+    return cls(**upcast(type_name, schema_version, payload))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEvent:
+    """An event on its way into the log. ``expected_version`` None means 'after whatever is there'."""
+
+    stream_id: str
+    event: DomainEvent
+    metadata: dict[str, Any] = field(default_factory=dict)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredEvent:
+    """An event as the log holds it."""
+
+    position: int
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    payload: str  # canonical JSON, exactly as hashed
+    metadata: str  # canonical JSON
+    recorded_at: datetime
+    prev_hash: str
+    hash: str
+
+    def domain(self) -> DomainEvent:
+        return to_domain(self.type, self.schema_version, json.loads(self.payload))
+
+    def meta(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.metadata)
+        return result
+
+
+GENESIS_HASH = "0" * 64
+
+
+def chain_hash(
+    *,
+    prev_hash: str,
+    position: int,
+    stream_id: str,
+    stream_version: int,
+    type_name: str,
+    schema_version: int,
+    payload: str,
+    metadata: str,
+    recorded_at: datetime,
+) -> str:
+    """SHA-256 over the previous hash and every stored column of the event."""
+    header = canonical_json(
+        [position, stream_id, stream_version, type_name, schema_version, recorded_at.isoformat()]
+    )
+    digest = hashlib.sha256()
+    for part in (prev_hash, header, payload, metadata):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
