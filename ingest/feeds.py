@@ -67,7 +67,8 @@ def _article(origin: str, entry: Any, number: int, raw: str, content_type: str) 
         item_key=key,
         title=_nonblank(entry.get("title")),
         # Atom requires only <updated>; it is the best date such an entry offers.
-        published=iso_date(entry.get("published")) or iso_date(entry.get("updated")),
+        # dict.get: feedparser's own get() silently maps missing keys onto each other, with a warning.
+        published=iso_date(dict.get(entry, "published")) or iso_date(dict.get(entry, "updated")),
         content_type=content_type,
         raw=raw,
         text=text.strip(),
@@ -102,7 +103,7 @@ def _item_fragments(content: str, expected: int) -> list[str] | None:
 def _canonical(entry: Any) -> str:
     fields = ("id", "link", "title", "published", "updated", "content", "summary")
     return json.dumps(
-        {name: entry.get(name) for name in fields}, sort_keys=True, ensure_ascii=False, default=str
+        {name: dict.get(entry, name) for name in fields}, sort_keys=True, ensure_ascii=False, default=str
     )
 
 

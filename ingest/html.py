@@ -18,8 +18,9 @@ from accord.errors import IngestError
 from ingest.article import Article
 from ingest.dates import iso_date
 
-# Only dates the markup states: htmldate's extensive search would read dates out of sidebars and URLs.
-_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+# trafilatura's own date (htmldate) is not used: even without its extensive search it takes the first
+# <time> on the page, which is often a sidebar headline's. Only the article's own markup counts.
+_JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{4,40})"')
 _META_DATE_KEYS = (
     "article:published_time",
     "og:published_time",
@@ -61,7 +62,6 @@ def extract_html(markup: str) -> HtmlExtract | None:
             markup,
             with_metadata=True,
             include_comments=False,
-            date_extraction_params=_DATE_PARAMS,
         )
     except (ValueError, TypeError, lxml.etree.LxmlError):
         return None
@@ -71,8 +71,7 @@ def extract_html(markup: str) -> HtmlExtract | None:
     if not text:
         return None
     title = (getattr(document, "title", None) or "").strip() or None
-    published = _stated_date(markup) or iso_date(getattr(document, "date", None))
-    return HtmlExtract(text=text, title=title, published=published)
+    return HtmlExtract(text=text, title=title, published=_stated_date(markup))
 
 
 def read_html_file(origin: str, content: str) -> Iterator[Article | IngestError]:
@@ -99,13 +98,17 @@ def read_html_file(origin: str, content: str) -> Iterator[Article | IngestError]
 
 
 def _stated_date(markup: str) -> str | None:
-    """The publication date the page's own markup states: a meta tag, or a ``<time>`` of the article."""
+    """The publication date the page's own markup states: meta tag, JSON-LD, or the article's ``<time>``."""
     tree = _parse(markup)
     if tree is None:
         return None
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if key in _META_DATE_KEYS and (value := iso_date(meta.get("content"))):
+            return value
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        match = _JSON_LD_DATE.search(script.text or "")
+        if match and (value := iso_date(match.group(1))):
             return value
     # Sidebars carry <time> elements of other stories, so only the article's own or a marked one counts.
     for time in tree.xpath("//article//time[@datetime] | //time[@itemprop='datePublished'][@datetime]"):
