@@ -1,0 +1,375 @@
+"""The ``accord`` command: a thin shell over the library. Each command opens the database and calls one
+function; the work happens in ``ingest``, ``jobs``, ``store`` and ``matcher``."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+
+from accord.errors import AccordError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    def __init__(self, db: str | None, debug: bool) -> None:
+        self.db = db
+        self.debug = debug
+        self._engine: Engine | None = None
+
+    def engine(self, *, auto_upgrade: bool | None = None) -> Engine:
+        if self._engine is None:
+            from store.db import open_database
+
+            self._engine = open_database(self.db, auto_upgrade=auto_upgrade)
+        return self._engine
+
+
+def friendly(func: F) -> F:
+    """Turn an AccordError into one line on stderr and exit status 1 (a traceback only with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AccordError as e:
+            if click.get_current_context().find_object(Context).debug:  # type: ignore[union-attr]
+                raise
+            click.echo(f"accord: {e}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.option(
+    "--db", envvar="ACCORD_DB", help="Database URL (default: sqlite:///accord.db here). Env: ACCORD_DB."
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """Accord: ingest news reports, group the ones about the same meeting, audit every fact.
+
+    \b
+    Example:
+      accord ingest examples/corpus && accord meetings
+    """
+    ctx.obj = Context(db, debug)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--max-bytes", type=int, default=None, help="Refuse files larger than this (default 5 MiB).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and the failures.")
+@pass_context
+@friendly
+def ingest(ctx: Context, paths: tuple[str, ...], max_bytes: int | None, quiet: bool) -> None:
+    """Ingest files and folders (.txt, .html, .json, .jsonl, RSS/Atom .xml).
+
+    Each article is appended to the log once; the same content from the same source again is reported
+    as a duplicate, changed content as a revision. Bad files are named and skipped; the exit status is
+    1 if any input failed.
+
+    \b
+    Example:
+      accord ingest reports/ extra/page.html feed.xml
+    """
+    from ingest.sources import DEFAULT_MAX_BYTES, iter_articles
+    from jobs.pipeline import Outcome, Pipeline
+
+    pipeline = Pipeline(ctx.engine(), actor="cli")
+    counter = {"n": 0}
+
+    def show(outcome: Outcome) -> None:
+        counter["n"] += 1
+        if outcome.status == "failed":
+            click.echo(f"failed     {outcome.source}: {outcome.message}", err=True)
+        elif not quiet:
+            click.echo(f"{outcome.status:<10} {outcome.source}")
+        elif counter["n"] % 100 == 0:
+            click.echo(f"... {counter['n']} inputs", err=True)
+
+    summary = pipeline.ingest(iter_articles(paths, max_bytes=max_bytes or DEFAULT_MAX_BYTES), on_outcome=show)
+    click.echo(
+        f"{summary.count('new')} new, {summary.count('revised')} revised, "
+        f"{summary.count('duplicate')} duplicate, {summary.count('failed')} failed"
+    )
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--status", help="Only meetings with this status (single, merged, needs-review, confirmed).")
+@click.option("--ids", is_flag=True, help="Print only the meeting ids, one per line.")
+@pass_context
+@friendly
+def meetings(ctx: Context, status: str | None, ids: bool) -> None:
+    """The canonical meeting table.
+
+    \b
+    Example:
+      accord meetings --status needs-review
+    """
+    from store.queries import list_meetings
+
+    with ctx.engine().connect() as conn:
+        rows = list_meetings(conn, status=status)
+    if ids:
+        for row in rows:
+            click.echo(row["id"])
+        return
+    click.echo(f"{'MEETING':<16} {'DATE':<22} {'STATUS':<12} {'N':>2}  {'FORMAT':<15} PARTICIPANTS")
+    for row in rows:
+        people = "; ".join(row["participants"]) or "-"
+        click.echo(
+            f"{row['id']:<16} {row['date']:<22} {row['status']:<12} {row['reports']:>2}  "
+            f"{row['format'] or '-':<15} {people}"
+        )
+    click.echo(f"{len(rows)} meetings")
+
+
+@cli.command()
+@click.argument("meeting")
+@pass_context
+@friendly
+def show(ctx: Context, meeting: str) -> None:
+    """A meeting's facts, its reports, and why the matcher put them together.
+
+    \b
+    Example:
+      accord show m-3f2a
+    """
+    from matcher.explain import explain_payload
+
+    from store.queries import meeting_detail, resolve_meeting
+
+    with ctx.engine().connect() as conn:
+        detail = meeting_detail(conn, resolve_meeting(conn, meeting))
+    click.echo(f"meeting {detail['id']}  [{detail['status']}]  {detail['title'] or ''}")
+    click.echo(f"  date    {detail['date']}")
+    click.echo(f"  format  {detail['format'] or '-'}")
+    click.echo(f"  place   {detail['place'] or '-'}")
+    if detail["review_with_meeting"]:
+        click.echo(f"  needs review: may be the same meeting as {detail['review_with_meeting']}")
+    click.echo("facts:")
+    for fact in detail["facts"]:
+        extra = ", ".join(f"{k}={v}" for k, v in sorted(fact["attrs"].items()) if v and k != "key")
+        alt = f"  (also: {'; '.join(fact['alternatives'])})" if fact["alternatives"] else ""
+        click.echo(
+            f"  {fact['field']:<13} {fact['value']}{' [' + extra + ']' if extra else ''}  <{fact['rule']}>{alt}"
+        )
+    click.echo("reports:")
+    for report in detail["reports"]:
+        click.echo(f"  {report['article_id'][:12]}  {report['outcome'] or '-':<8} {report['source']}")
+        if report["decision"]:
+            for line in explain_payload(report["decision"]):
+                click.echo(f"      {line}")
+
+
+@cli.command()
+@click.argument("meeting")
+@click.option("--field", help="Only this field (date, participant, organization, place, format, topic).")
+@pass_context
+@friendly
+def audit(ctx: Context, meeting: str, field: str | None) -> None:
+    """Where each fact of a meeting came from: source, span, quote, and the events behind it.
+
+    \b
+    Example:
+      accord audit m-3f2a --field participant
+    """
+    from store.queries import audit as audit_meeting
+    from store.queries import resolve_meeting
+
+    with ctx.engine().connect() as conn:
+        meeting_id = resolve_meeting(conn, meeting)
+        facts = audit_meeting(conn, meeting_id, field=field)
+    click.echo(f"audit of meeting {meeting_id}")
+    for fact in facts:
+        review = f", corrected by event #{fact['review_position']}" if fact["review_position"] else ""
+        click.echo(f"{fact['field']}: {fact['value']}  (chosen by {fact['rule']}{review})")
+        for s in fact["sources"]:
+            chain = " -> ".join(f"{c['step']} #{c['position']}" for c in s["chain"])
+            click.echo(
+                f"    {s['source']} [{s['span'][0]}:{s['span'][1]}] {json.dumps(s['quote'], ensure_ascii=False)}"
+            )
+            click.echo(f"        rule {s['rule']}, {s['extractor_version']}; events {chain}")
+        if not fact["sources"]:
+            click.echo("    (no report states it: a person's correction)")
+
+
+@cli.group()
+def export() -> None:
+    """Export projections."""
+
+
+@export.command("meetings")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default stdout)."
+)
+@pass_context
+@friendly
+def export_meetings_cmd(ctx: Context, fmt: str, output: io.TextIOBase) -> None:
+    """Every meeting with its facts and reports (each report's ``source`` as given at ingest).
+
+    \b
+    Example:
+      accord export meetings --format jsonl -o meetings.jsonl
+    """
+    from store.queries import export_meetings
+
+    with ctx.engine().connect() as conn:
+        items = list(export_meetings(conn))
+    if fmt == "json":
+        json.dump(items, output, ensure_ascii=False, indent=2)
+        output.write("\n")
+    elif fmt == "jsonl":
+        output.writelines(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+    else:
+        writer = csv.writer(output)
+        writer.writerow(
+            [
+                "id",
+                "date",
+                "date_from",
+                "date_to",
+                "status",
+                "format",
+                "place",
+                "participants",
+                "organizations",
+                "sources",
+            ]
+        )
+        for item in items:
+            writer.writerow(
+                [
+                    item["id"],
+                    item.get("date") or "",
+                    item.get("date_from") or item.get("date") or "",
+                    item.get("date_to") or item.get("date") or "",
+                    item["status"],
+                    item["format"] or "",
+                    item["place"] or "",
+                    "; ".join(p["name"] for p in item["participants"]),
+                    "; ".join(item["organizations"]),
+                    "; ".join(r["source"] for r in item["reports"]),
+                ]
+            )
+
+
+@cli.command()
+@click.option("--after", type=int, default=0, help="Start after this position.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--stream", help="Only this stream (e.g. article-<id>).")
+@pass_context
+@friendly
+def log(ctx: Context, after: int, limit: int, stream: str | None) -> None:
+    """The events, oldest first.
+
+    \b
+    Example:
+      accord log --after 100 --limit 20
+    """
+    from store.eventlog import EventLog
+
+    with ctx.engine().connect() as conn:
+        eventlog = EventLog(conn)
+        events = eventlog.stream(stream) if stream else eventlog.read(after=after, limit=limit)
+    for e in events:
+        payload = json.loads(e.payload)
+        summary = {k: v for k, v in payload.items() if k not in ("raw", "text", "extraction", "candidates")}
+        line = json.dumps(summary, ensure_ascii=False)
+        click.echo(
+            f"#{e.position:<6} {e.recorded_at:%Y-%m-%d %H:%M:%S} {e.type:<15} {e.stream_id} v{e.stream_version}  {line[:160]}"
+        )
+
+
+@cli.command()
+@click.option(
+    "--check", is_flag=True, help="Replay into a rolled-back transaction and compare with the live tables."
+)
+@pass_context
+@friendly
+def rebuild(ctx: Context, check: bool) -> None:
+    """Drop the projections and replay the log (with --check: prove the replay is identical).
+
+    \b
+    Example:
+      accord rebuild --check
+    """
+    from store.rebuild import rebuild as do_rebuild
+
+    result = do_rebuild(ctx.engine(), check=check)
+    if not check:
+        click.echo(f"rebuilt projections from {result.events} events")
+        return
+    if result.identical:
+        click.echo(f"rebuild check passed: replaying {result.events} events gives identical projections")
+        return
+    for line in result.differences:
+        click.echo(f"differs: {line}", err=True)
+    raise AccordError("rebuild check failed: the projections differ from a replay of the log")
+
+
+@cli.command()
+@pass_context
+@friendly
+def verify(ctx: Context) -> None:
+    """Walk the hash chain of the log and name the first event that does not match.
+
+    \b
+    Example:
+      accord verify
+    """
+    from accord.errors import TamperedLogError
+    from store.eventlog import EventLog
+
+    with ctx.engine().connect() as conn:
+        result = EventLog(conn).verify()
+    if not result.ok:
+        raise TamperedLogError(result.first_bad or 0, result.reason or "")
+    click.echo(f"log verified: {result.checked} events, hash chain intact")
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@pass_context
+@friendly
+def upgrade(ctx: Context) -> None:
+    """Migrate the database schema to the newest version.
+
+    \b
+    Example:
+      accord --db postgresql+psycopg://me@localhost/accord db upgrade
+    """
+    from store.db import current_revision
+
+    engine = ctx.engine(auto_upgrade=True)
+    click.echo(f"schema at {current_revision(engine)}")
+
+
+def main() -> None:
+    cli(prog_name="accord")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""The flow, one article at a time: log it, extract, match, project — all in one transaction.
+
+One transaction per article means nothing half-written reaches the log: an article whose extraction or
+matching fails leaves no event at all, and the next article goes on. The append lock is taken first, so
+the projections the matcher reads are exactly the log's state (see ``store.eventlog``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.report import EXTRACTOR_VERSION, extract_report
+from sqlalchemy import Connection, Engine, select
+
+from accord.errors import AccordError, IngestError
+from ingest.article import Article
+from matcher import (
+    DEFAULT_CONFIG,
+    MATCHER_VERSION,
+    Decision,
+    MatcherConfig,
+    ReportProfile,
+    blocking_keys,
+    cluster,
+    expand_component,
+)
+from store.eventlog import EventLog
+from store.events import (
+    ArticleReceived,
+    ArticleRevised,
+    DomainEvent,
+    MatchDecided,
+    NewEvent,
+    ReportExtracted,
+    article_id_for,
+    article_stream,
+    canonical_json,
+    utcnow,
+)
+from store.fold import Review
+from store.projections import Projector
+from store.schema import MatchKeyRow, ReportRow
+
+# A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
+# feed): it is skipped for candidate look-ups, so a look-up never degrades into a scan.
+MAX_KEY_POSTINGS = 2000
+
+
+def origin_key(origin: str) -> str:
+    """What identifies a source across runs: a URL as given, a file by its absolute path."""
+    if "://" in origin:
+        return origin
+    return os.path.abspath(origin)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What happened to one input."""
+
+    source: str
+    status: str  # "new" | "revised" | "duplicate" | "failed"
+    article_id: str | None = None
+    message: str | None = None
+
+
+@dataclass(kw_only=True)
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+class Pipeline:
+    """Ingest → extract → match → project, for one database."""
+
+    def __init__(
+        self, engine: Engine, *, actor: str = "accord", config: MatcherConfig = DEFAULT_CONFIG
+    ) -> None:
+        self.engine = engine
+        self.actor = actor
+        self.config = config
+
+    def ingest(
+        self,
+        items: Iterable[Article | IngestError],
+        *,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> Summary:
+        summary = Summary()
+        for item in items:
+            if isinstance(item, IngestError):
+                outcome = Outcome(source=item.origin, status="failed", message=item.problem)
+            else:
+                try:
+                    with self.engine.begin() as conn:
+                        outcome = self.ingest_one(conn, item)
+                except AccordError as e:
+                    outcome = Outcome(source=item.source, status="failed", message=str(e))
+            summary.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+        return summary
+
+    def ingest_one(self, conn: Connection, article: Article) -> Outcome:
+        log = EventLog(conn)
+        log.lock()
+        projector = Projector(conn)
+        projector.catch_up()
+
+        article_id = article_id_for(origin_key(article.origin), article.item_key)
+        stream_id = article_stream(article_id)
+        history = [e for e in log.stream(stream_id) if e.type in (ArticleReceived.TYPE, ArticleRevised.TYPE)]
+        version = log.stream_version(stream_id)
+        if history and json.loads(history[-1].payload)["content_hash"] == article.content_hash:
+            return Outcome(source=article.source, status="duplicate", article_id=article_id)
+
+        fields: dict[str, Any] = {
+            "article_id": article_id,
+            "source": article.source,
+            "origin": article.origin,
+            "item_key": article.item_key,
+            "title": article.title,
+            "published": article.published,
+            "content_type": article.content_type,
+            "raw": article.raw,
+            "text": article.text,
+            "content_hash": article.content_hash,
+            "received_at": utcnow().isoformat(),
+        }
+        received: DomainEvent = (
+            ArticleRevised(**fields, revision=len(history) + 1) if history else ArticleReceived(**fields)
+        )
+        meta = {"actor": self.actor}
+        [stored] = log.append(
+            [NewEvent(stream_id=stream_id, event=received, metadata=meta, expected_version=version)]
+        )
+
+        extraction = extract_report(article.text, published=article.published, title=article.title)
+        extracted = ReportExtracted(
+            article_id=article_id,
+            article_position=stored.position,
+            extractor_version=EXTRACTOR_VERSION,
+            extraction=extraction.to_dict(),
+        )
+        log.append(
+            [NewEvent(stream_id=stream_id, event=extracted, metadata={**meta, "causation": stored.position})]
+        )
+        projector.catch_up()
+        self.match(conn, article_id, trigger=article_id)
+        projector.catch_up()
+        return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
+
+    # --- matching -----------------------------------------------------------------------------------
+
+    def match(self, conn: Connection, article_id: str, *, trigger: str) -> list[MatchDecided]:
+        """Re-cluster the candidate component around one report; log a decision for each changed report."""
+        reads = MatchReads(conn)
+        seed = reads.profiles([article_id])[article_id]
+        component = expand_component(seed, reads.candidates, config=self.config)
+        ids = {p.report_id for p in component}
+        must, cannot = reads.constraints(ids)
+        clustering = cluster(component, must_link=must, cannot_link=cannot, config=self.config)
+        current = Projector(conn).load_states(ids)
+        events = []
+        for decision in clustering.decisions.values():
+            state = current[decision.report_id]
+            unchanged = (
+                state.cluster == canonical_json(sorted(decision.cluster))
+                and state.outcome == decision.outcome
+                and state.review_with == decision.review_with
+            )
+            if unchanged and decision.report_id != article_id:
+                continue
+            events.append(decided(decision, trigger))
+        log = EventLog(conn)
+        log.append(
+            [
+                NewEvent(
+                    stream_id=article_stream(e.article_id),
+                    event=e,
+                    metadata={"actor": "matcher", "trigger": trigger},
+                )
+                for e in sorted(events, key=lambda e: e.article_id)
+            ]
+        )
+        return events
+
+
+def decided(decision: Decision, trigger: str) -> MatchDecided:
+    return MatchDecided(
+        article_id=decision.report_id,
+        cluster=sorted(decision.cluster),
+        outcome=decision.outcome,
+        review_with=decision.review_with,
+        best=None if decision.best is None else decision.best.to_dict(),
+        candidates=[c.to_dict() for c in decision.candidates],
+        matcher_version=MATCHER_VERSION,
+        trigger=trigger,
+    )
+
+
+class MatchReads:
+    """The matcher's reads: profiles by id, candidates by blocking key (indexed), human constraints."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._reviews: list[Review] | None = None
+
+    def profiles(self, ids: Iterable[str]) -> dict[str, ReportProfile]:
+        ids = sorted(set(ids))
+        result: dict[str, ReportProfile] = {}
+        for i in range(0, len(ids), 500):
+            rows = self.conn.execute(
+                select(ReportRow.article_id, ReportRow.profile).where(
+                    ReportRow.article_id.in_(ids[i : i + 500])
+                )
+            )
+            for article_id, profile in rows:
+                if profile is not None:
+                    result[article_id] = ReportProfile.from_dict(json.loads(profile))
+        return result
+
+    def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
+        ids: set[str] = set()
+        for key in sorted(blocking_keys(profile)):
+            postings = (
+                self.conn.execute(
+                    select(MatchKeyRow.article_id).where(MatchKeyRow.key == key).limit(MAX_KEY_POSTINGS + 1)
+                )
+                .scalars()
+                .all()
+            )
+            if len(postings) <= MAX_KEY_POSTINGS:
+                ids.update(postings)
+        must, _ = self.constraints({profile.report_id})
+        for a, b in must:
+            ids.update((a, b))
+        ids.discard(profile.report_id)
+        return list(self.profiles(ids).values())
+
+    def constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Pairs a person said belong together (must) or apart (cannot), among or touching ``ids``."""
+        if self._reviews is None:
+            self._reviews = Projector(self.conn).reviews()
+        latest: dict[tuple[str, str], str] = {}  # the newest human word on a pair wins
+        for review in self._reviews:
+            if not ids & {*review.article_ids, *review.others}:
+                continue
+            pairs = {(min(a, b), max(a, b)) for a in review.article_ids for b in review.others if a != b}
+            if review.action in ("merge", "confirm"):
+                group = review.article_ids
+                pairs |= {(a, b) for a in group for b in group if a < b}
+                latest.update(dict.fromkeys(pairs, "must"))
+            elif review.action == "split":
+                latest.update(dict.fromkeys(pairs, "cannot"))
+        must = sorted(p for p, kind in latest.items() if kind == "must")
+        cannot = sorted(p for p, kind in latest.items() if kind == "cannot")
+        return must, cannot

@@ -1,0 +1,379 @@
+"""Projection folds: report states and canonical meetings as pure functions of events. No database.
+
+A meeting is a group of reports that the latest match decisions put together. Its facts are folded from
+the members' latest extractions and the human decisions that touch them, so the same events always give
+the same rows, however they were batched: that is what lets ``rebuild --check`` demand bit-identity.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from extract.facts import Extraction, Fact
+from store.events import (
+    ArticleReceived,
+    ArticleRevised,
+    MatchDecided,
+    ReportExtracted,
+    ReviewDecided,
+    canonical_json,
+)
+
+# Facts with this rule name people the report only mentions; they are not the meeting's participants.
+MENTION_RULE = "mention"
+MEETING_FIELDS = ("participant", "organization", "place", "format", "topic")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportState:
+    """What the projections know of one report (one article)."""
+
+    article_id: str
+    source: str
+    origin: str
+    title: str | None
+    published: str | None
+    content_hash: str
+    revision: int
+    received_position: int
+    article_position: int
+    extraction_position: int | None = None
+    extractor_version: str | None = None
+    extraction: str | None = None  # canonical JSON
+    profile: str | None = None  # canonical JSON
+    decision_position: int | None = None
+    cluster: str | None = None  # canonical JSON list of article ids
+    outcome: str | None = None
+    review_with: str | None = None
+
+    def group_key(self) -> str:
+        """Reports whose latest decisions name the same cluster form one meeting."""
+        return self.cluster or canonical_json([self.article_id])
+
+    def parsed_extraction(self) -> Extraction | None:
+        return None if self.extraction is None else Extraction.from_dict(json.loads(self.extraction))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Review:
+    position: int
+    action: str
+    article_ids: tuple[str, ...]
+    others: tuple[str, ...]
+    field_name: str | None
+    value: str | None
+    actor: str
+    reason: str
+
+    @classmethod
+    def from_event(cls, position: int, event: ReviewDecided) -> Review:
+        return cls(
+            position=position,
+            action=event.action,
+            article_ids=tuple(event.article_ids),
+            others=tuple(event.others),
+            field_name=event.field_name,
+            value=event.value,
+            actor=event.actor,
+            reason=event.reason,
+        )
+
+
+def apply_article(state: ReportState | None, position: int, event: ArticleReceived) -> ReportState:
+    """Fold an ArticleReceived / ArticleRevised into the report's state."""
+    revision = event.revision if isinstance(event, ArticleRevised) else 1
+    base = {
+        "source": event.source,
+        "origin": event.origin,
+        "title": event.title,
+        "published": event.published,
+        "content_hash": event.content_hash,
+        "revision": revision,
+        "article_position": position,
+    }
+    if state is None:
+        return ReportState(article_id=event.article_id, received_position=position, **base)
+    return replace(state, **base)
+
+
+def apply_extraction(state: ReportState, position: int, event: ReportExtracted, profile: str) -> ReportState:
+    return replace(
+        state,
+        extraction_position=position,
+        extractor_version=event.extractor_version,
+        extraction=canonical_json(event.extraction),
+        profile=profile,
+    )
+
+
+def apply_decision(state: ReportState, position: int, event: MatchDecided) -> ReportState:
+    return replace(
+        state,
+        decision_position=position,
+        cluster=canonical_json(sorted(event.cluster)),
+        outcome=event.outcome,
+        review_with=event.review_with,
+    )
+
+
+# --- meetings ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcedFact:
+    """One report's support for a meeting fact."""
+
+    fact: Fact
+    report: ReportState
+
+
+@dataclass(kw_only=True)
+class MeetingView:
+    """All rows of one meeting, ready to write."""
+
+    meeting: dict[str, Any]
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+def meeting_id_for(members: Sequence[ReportState]) -> str:
+    """A meeting is named after its earliest-received report: stable while reports join it."""
+    first = min(members, key=lambda r: r.received_position)
+    return f"m-{first.article_id[:12]}"
+
+
+def _date_value(date_from: str | None, date_to: str | None) -> str | None:
+    if date_from is None or date_to is None:
+        return None
+    return date_from if date_from == date_to else f"{date_from}..{date_to}"
+
+
+def _fold_date(
+    extracted: Sequence[tuple[ReportState, Extraction]],
+) -> tuple[str | None, str | None, str, list[str]]:
+    """The meeting's date window: the intersection of the members' windows.
+
+    Returns (from, to, rule, alternatives). Members whose windows do not meet (only a human merge can
+    cause that: the matcher vetoes it) are resolved to the window most reports support.
+    """
+    windows = [(x.date_from, x.date_to) for _, x in extracted if x.date_from and x.date_to]
+    if not windows:
+        return None, None, "no-date", []
+    distinct = sorted({_date_value(a, b) or "" for a, b in windows})
+    lo = max(a for a, _ in windows)
+    hi = min(b for _, b in windows)
+    if lo <= hi:
+        rule = "single-source" if len(windows) == 1 else "intersection"
+        alternatives = [v for v in distinct if v != _date_value(lo, hi)]
+        return lo, hi, rule, alternatives
+    counts = Counter(windows)
+    (lo, hi), _ = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    alternatives = [v for v in distinct if v != _date_value(lo, hi)]
+    return lo, hi, "conflict:most-supported", alternatives
+
+
+def _choose(values: Counter[str], tiebreak: dict[str, int]) -> str:
+    return min(values, key=lambda v: (-values[v], tiebreak[v], v))
+
+
+def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> MeetingView:
+    """The canonical meeting for one group of reports, with every fact's sources."""
+    members = sorted(members, key=lambda r: r.received_position)
+    meeting_id = meeting_id_for(members)
+    ids = {m.article_id for m in members}
+    touching = [r for r in sorted(reviews, key=lambda r: r.position) if ids & set(r.article_ids)]
+    extracted = [(m, x) for m in members if (x := m.parsed_extraction()) is not None]
+
+    view = MeetingView(meeting={})
+    view.reports = [
+        {
+            "meeting_id": meeting_id,
+            "article_id": m.article_id,
+            "decision_position": m.decision_position,
+            "outcome": m.outcome,
+        }
+        for m in members
+    ]
+
+    # Collect every report's support per (field, key), the key being what makes two facts the same.
+    support: dict[tuple[str, str], list[SourcedFact]] = defaultdict(list)
+    for report, extraction in extracted:
+        for fact in extraction.facts:
+            if fact.field == "date" or fact.rule == MENTION_RULE or fact.field not in MEETING_FIELDS:
+                continue
+            key = fact.attrs.get("key") or fact.value.casefold()
+            support[(fact.field, key)].append(SourcedFact(fact=fact, report=report))
+
+    chosen: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (field_name, _key), sourced in sorted(support.items()):
+        spellings = Counter(s.fact.value for s in sourced)
+        first_seen = {}
+        for s in sourced:
+            first_seen.setdefault(s.fact.value, s.report.received_position)
+        value = _choose(spellings, first_seen)
+        attrs = _merge_attrs(sourced)
+        chosen[field_name].append(
+            {
+                "value": value,
+                "attrs": attrs,
+                "alternatives": sorted(v for v in spellings if v != value),
+                "rule": "single-source" if len({s.report.article_id for s in sourced}) == 1 else "agreed",
+                "sourced": sourced,
+                "support": len({s.report.article_id for s in sourced}),
+            }
+        )
+
+    # Single-valued fields: keep the value most reports support, the others become alternatives.
+    for field_name in ("place", "format"):
+        entries = chosen.get(field_name, [])
+        if len(entries) > 1:
+            entries.sort(
+                key=lambda e: (
+                    -e["support"],
+                    min(s.report.received_position for s in e["sourced"]),
+                    e["value"],
+                )
+            )
+            winner, losers = entries[0], entries[1:]
+            winner["alternatives"] = sorted({*winner["alternatives"], *(e["value"] for e in losers)})
+            winner["rule"] = "majority"
+            chosen[field_name] = [winner]
+
+    date_from, date_to, date_rule, date_alternatives = _fold_date(extracted)
+    date_sources = [SourcedFact(fact=f, report=r) for r, x in extracted for f in x.facts if f.field == "date"]
+    date_value = _date_value(date_from, date_to)
+    if date_value is not None:
+        chosen["date"] = [
+            {
+                "value": date_value,
+                "attrs": {"from": date_from, "to": date_to},
+                "alternatives": date_alternatives,
+                "rule": date_rule,
+                "sourced": date_sources,
+                "support": len({s.report.article_id for s in date_sources}),
+            }
+        ]
+
+    review_position_by_field = _apply_corrections(chosen, touching)
+
+    for field_name, entries in sorted(chosen.items()):
+        for entry in entries:
+            view.facts.append(
+                {
+                    "meeting_id": meeting_id,
+                    "field": field_name,
+                    "value": entry["value"],
+                    "attrs": canonical_json(entry["attrs"]),
+                    "alternatives": canonical_json(entry["alternatives"]),
+                    "rule": entry["rule"],
+                    "review_position": review_position_by_field.get(field_name),
+                }
+            )
+            seen: set[tuple[str, int]] = set()
+            for s in entry["sourced"]:
+                if (s.report.article_id, s.fact.start) in seen:
+                    continue
+                seen.add((s.report.article_id, s.fact.start))
+                view.sources.append(
+                    {
+                        "meeting_id": meeting_id,
+                        "field": field_name,
+                        "value": entry["value"],
+                        "article_id": s.report.article_id,
+                        "span_start": s.fact.start,
+                        "span_end": s.fact.end,
+                        "quote": s.fact.quote,
+                        "rule": s.fact.rule,
+                        "source": s.report.source,
+                        "extraction_position": s.report.extraction_position or 0,
+                        "extractor_version": s.report.extractor_version or "",
+                        "decision_position": s.report.decision_position,
+                    }
+                )
+
+    date_attrs = chosen["date"][0]["attrs"] if chosen.get("date") else {}
+    view.meeting = {
+        "meeting_id": meeting_id,
+        "date_from": date_attrs.get("from"),
+        "date_to": date_attrs.get("to"),
+        "title": next((m.title for m in members if m.title), None),
+        "format": _single(chosen, "format"),
+        "place": _single(chosen, "place"),
+        "status": _status(members, touching),
+        "report_count": len(members),
+        "review_with": next(
+            (m.review_with for m in members if m.outcome == "review" and m.review_with), None
+        ),
+    }
+    return view
+
+
+def _single(chosen: dict[str, list[dict[str, Any]]], field_name: str) -> str | None:
+    entries = chosen.get(field_name)
+    return entries[0]["value"] if entries else None
+
+
+def _merge_attrs(sourced: Sequence[SourcedFact]) -> dict[str, str | None]:
+    """Attributes agreed by the sources: for each attribute, the first non-empty value in report order."""
+    merged: dict[str, str | None] = {}
+    for s in sorted(sourced, key=lambda s: (s.report.received_position, s.fact.start)):
+        for name, value in sorted(s.fact.attrs.items()):
+            if value and not merged.get(name):
+                merged[name] = value
+    return merged
+
+
+def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequence[Review]) -> dict[str, int]:
+    """A person's correction replaces the chosen value; what it replaced stays as an alternative."""
+    applied: dict[str, int] = {}
+    for review in reviews:
+        if review.action != "correct" or not review.field_name or review.value is None:
+            continue
+        field_name = review.field_name
+        previous = chosen.get(field_name, [])
+        old_values = sorted({e["value"] for e in previous})
+        attrs: dict[str, str | None] = {}
+        if field_name == "date":
+            lo, _, hi = review.value.partition("..")
+            attrs = {"from": lo, "to": hi or lo}
+        sourced = [s for e in previous for s in e["sourced"]]
+        if field_name in ("participant", "organization", "topic"):
+            # Multi-valued: a correction adds the value (or confirms it) without dropping the others.
+            others = [e for e in previous if e["value"] != review.value]
+            chosen[field_name] = [
+                *others,
+                {
+                    "value": review.value,
+                    "attrs": attrs,
+                    "alternatives": [],
+                    "rule": "human-correction",
+                    "sourced": [],
+                    "support": 0,
+                },
+            ]
+        else:
+            chosen[field_name] = [
+                {
+                    "value": review.value,
+                    "attrs": attrs,
+                    "alternatives": [v for v in old_values if v != review.value],
+                    "rule": "human-correction",
+                    "sourced": sourced,
+                    "support": 0,
+                }
+            ]
+        applied[field_name] = review.position
+    return applied
+
+
+def _status(members: Sequence[ReportState], reviews: Sequence[Review]) -> str:
+    if any(r.action in ("confirm", "merge", "split") for r in reviews):
+        return "confirmed"
+    if any(m.outcome == "review" for m in members):
+        return "needs-review"
+    return "merged" if len(members) > 1 else "single"

@@ -1,0 +1,283 @@
+"""The projector: folds new events into the report, blocking-index and meeting tables.
+
+It writes its rows and its checkpoint in the caller's transaction, so a crash between the two cannot
+happen and a re-run is harmless. Folding is done by ``store.fold`` (pure); this module only reads and
+writes rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from extract.facts import Extraction
+from matcher import blocking_keys, profile_from_extraction
+from store.eventlog import EventLog
+from store.events import (
+    ArticleReceived,
+    MatchDecided,
+    ReportExtracted,
+    ReviewDecided,
+    StoredEvent,
+    canonical_json,
+)
+from store.fold import ReportState, Review, apply_article, apply_decision, apply_extraction, fold_meeting
+from store.schema import (
+    PROJECTION_TABLES,
+    Checkpoint,
+    FactSourceRow,
+    MatchKeyRow,
+    MeetingFactRow,
+    MeetingReportRow,
+    MeetingRow,
+    ReportRow,
+    ReviewRow,
+)
+
+NAME = "meetings"
+BATCH = 2000
+_STATE_FIELDS = tuple(ReportState.__dataclass_fields__)
+_CHUNK = 500  # ids per IN (...) clause
+
+
+def _chunks(ids: Iterable[str], size: int = _CHUNK) -> Iterable[list[str]]:
+    items = sorted(ids)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Projector:
+    """Catches the projections up with the log, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.log = EventLog(conn)
+
+    # --- checkpoint ---------------------------------------------------------------------------------
+
+    def checkpoint(self) -> int:
+        value = self.conn.execute(select(Checkpoint.position).where(Checkpoint.name == NAME)).scalar()
+        return int(value or 0)
+
+    def _save_checkpoint(self, position: int) -> None:
+        self.conn.execute(delete(Checkpoint).where(Checkpoint.name == NAME))
+        self.conn.execute(insert(Checkpoint).values(name=NAME, position=position))
+
+    def catch_up(self, *, batch: int = BATCH) -> int:
+        """Fold every event after the checkpoint. Returns how many events were folded."""
+        done = 0
+        position = self.checkpoint()
+        while events := self.log.read(after=position, limit=batch):
+            self._apply(events)
+            position = events[-1].position
+            done += len(events)
+        if done:
+            self._save_checkpoint(position)
+        return done
+
+    def reset(self) -> None:
+        """Empty every projection table (the log is untouched)."""
+        for table in PROJECTION_TABLES:
+            self.conn.execute(delete(table))
+
+    # --- reports ------------------------------------------------------------------------------------
+
+    def load_states(self, ids: Iterable[str]) -> dict[str, ReportState]:
+        states: dict[str, ReportState] = {}
+        for chunk in _chunks(ids):
+            rows = self.conn.execute(select(ReportRow).where(ReportRow.article_id.in_(chunk)))
+            for row in rows:
+                m = row._mapping
+                states[m["article_id"]] = ReportState(**{f: m[f] for f in _STATE_FIELDS})
+        return states
+
+    def _apply(self, events: Sequence[StoredEvent]) -> None:
+        states: dict[str, ReportState] = {}
+        touched: set[str] = set()
+        keys: dict[str, frozenset[str]] = {}
+        texts: dict[int, ArticleReceived] = {}
+
+        def state(article_id: str) -> ReportState:
+            if article_id not in states:
+                states.update(self.load_states([article_id]))
+            return states[article_id]
+
+        for stored in events:
+            event = stored.domain()
+            if isinstance(event, ArticleReceived):  # also ArticleRevised
+                previous = states.get(event.article_id) or self.load_states([event.article_id]).get(
+                    event.article_id
+                )
+                states[event.article_id] = apply_article(previous, stored.position, event)
+                texts[stored.position] = event
+            elif isinstance(event, ReportExtracted):
+                article = texts.get(event.article_position) or self._article_event(event.article_position)
+                extraction = Extraction.from_dict(event.extraction)
+                profile = profile_from_extraction(event.article_id, extraction, article.text, article.title)
+                states[event.article_id] = apply_extraction(
+                    state(event.article_id), stored.position, event, canonical_json(profile.to_dict())
+                )
+                keys[event.article_id] = blocking_keys(profile)
+            elif isinstance(event, MatchDecided):
+                states[event.article_id] = apply_decision(state(event.article_id), stored.position, event)
+            elif isinstance(event, ReviewDecided):
+                self._insert_review(Review.from_event(stored.position, event))
+                touched.update(event.article_ids)
+                touched.update(event.others)
+                continue
+            else:
+                continue
+            touched.add(event.article_id)
+
+        self._write_states(states)
+        self._write_keys(keys)
+        self._regroup(touched)
+
+    def _article_event(self, position: int) -> ArticleReceived:
+        event = self.log.at([position])[position].domain()
+        if not isinstance(event, ArticleReceived):
+            raise TypeError(f"event {position} is {type(event).__name__}, not an article")
+        return event
+
+    def _write_states(self, states: dict[str, ReportState]) -> None:
+        if not states:
+            return
+        rows = [{f: getattr(s, f) for f in _STATE_FIELDS} for s in states.values()]
+        # meeting_id is set by _regroup, keep what is there until then
+        kept = {
+            r.article_id: r.meeting_id
+            for chunk in _chunks(states)
+            for r in self.conn.execute(
+                select(ReportRow.article_id, ReportRow.meeting_id).where(ReportRow.article_id.in_(chunk))
+            )
+        }
+        for chunk in _chunks(states):
+            self.conn.execute(delete(ReportRow).where(ReportRow.article_id.in_(chunk)))
+        for row in rows:
+            row["meeting_id"] = kept.get(row["article_id"])
+        self.conn.execute(insert(ReportRow), rows)
+
+    def _write_keys(self, keys: dict[str, frozenset[str]]) -> None:
+        if not keys:
+            return
+        for chunk in _chunks(keys):
+            self.conn.execute(delete(MatchKeyRow).where(MatchKeyRow.article_id.in_(chunk)))
+        rows = [{"key": k, "article_id": a} for a, ks in keys.items() for k in sorted(ks)]
+        if rows:
+            self.conn.execute(insert(MatchKeyRow), rows)
+
+    def _insert_review(self, review: Review) -> None:
+        self.conn.execute(
+            insert(ReviewRow).values(
+                position=review.position,
+                action=review.action,
+                article_ids=canonical_json(list(review.article_ids)),
+                others=canonical_json(list(review.others)),
+                field_name=review.field_name,
+                value=review.value,
+                actor=review.actor,
+                reason=review.reason,
+            )
+        )
+
+    def reviews(self) -> list[Review]:
+        rows = self.conn.execute(select(ReviewRow).order_by(ReviewRow.position))
+        return [
+            Review(
+                position=r.position,
+                action=r.action,
+                article_ids=tuple(json.loads(r.article_ids)),
+                others=tuple(json.loads(r.others)),
+                field_name=r.field_name,
+                value=r.value,
+                actor=r.actor,
+                reason=r.reason,
+            )
+            for r in rows
+        ]
+
+    # --- meetings -----------------------------------------------------------------------------------
+
+    def _regroup(self, touched: set[str]) -> None:
+        """Recompute every meeting a touched report was in or is now in.
+
+        The set grows to a closure: the members of the old meetings of touched reports, and the
+        members named by the new groups, are recomputed too, so no meeting is left half-updated.
+        """
+        if not touched:
+            return
+        states: dict[str, ReportState] = {}
+        old_meetings: set[str] = set()
+        frontier = set(touched)
+        while frontier:
+            loaded = self.load_states(frontier)
+            states.update(loaded)
+            found: set[str] = set()
+            meeting_ids = {
+                r.meeting_id
+                for chunk in _chunks(loaded)
+                for r in self.conn.execute(
+                    select(ReportRow.meeting_id).where(ReportRow.article_id.in_(chunk))
+                )
+                if r.meeting_id
+            } - old_meetings
+            old_meetings |= meeting_ids
+            for chunk in _chunks(meeting_ids):
+                found.update(
+                    self.conn.execute(
+                        select(MeetingReportRow.article_id).where(MeetingReportRow.meeting_id.in_(chunk))
+                    ).scalars()
+                )
+            for s in loaded.values():
+                found.update(json.loads(s.group_key()))
+            frontier = found - set(states)
+            frontier &= self._existing(frontier)
+
+        for chunk in _chunks(old_meetings):
+            for table in (MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow):
+                self.conn.execute(delete(table).where(table.meeting_id.in_(chunk)))  # type: ignore[attr-defined]
+
+        groups: dict[str, list[ReportState]] = {}
+        for s in states.values():
+            groups.setdefault(s.group_key(), []).append(s)
+        ids = set(states)
+        reviews = [r for r in self.reviews() if ids & {*r.article_ids, *r.others}]
+        views = [fold_meeting(members, reviews) for _, members in sorted(groups.items())]
+        self._insert_many(MeetingRow, [v.meeting for v in views])
+        self._insert_many(MeetingReportRow, [r for v in views for r in v.reports])
+        self._insert_many(MeetingFactRow, [f for v in views for f in v.facts])
+        self._insert_many(FactSourceRow, [s for v in views for s in v.sources])
+        for view in views:
+            member_ids = [r["article_id"] for r in view.reports]
+            self.conn.execute(
+                update(ReportRow)
+                .where(ReportRow.article_id.in_(member_ids))
+                .values(meeting_id=view.meeting["meeting_id"])
+            )
+
+    def _existing(self, ids: set[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            found.update(
+                self.conn.execute(
+                    select(ReportRow.article_id).where(ReportRow.article_id.in_(chunk))
+                ).scalars()
+            )
+        return found
+
+    def _insert_many(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(table), rows)
+
+
+def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every projection row, in a canonical order: what ``rebuild --check`` compares."""
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    for table in PROJECTION_TABLES:
+        t = table.__table__
+        rows = conn.execute(select(t).order_by(*t.primary_key.columns)).all()
+        result[t.name] = [tuple(r) for r in rows]
+    return result
