@@ -1,0 +1,225 @@
+"""Pair scoring: how likely two reports describe the same event, from when, who, where, how and what.
+
+Each feature contributes a signed amount of evidence (log-odds); the score is the logistic of their sum.
+Missing information contributes nothing. Conflicting dates or formats veto the pair outright, whatever the
+rest says. A score depends only on the two profiles (no corpus statistics), as DESIGN.md requires.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz import fuzz, process
+
+from matcher.profile import ReportProfile, fold
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatcherConfig:
+    """Weights (log-odds) and thresholds; the comments say why each value is what it is."""
+
+    merge_threshold: float = 0.8
+    review_threshold: float = 0.5
+    # Two reports that merely share a blocking key are more likely different events than the same one.
+    bias: float = -2.5
+    same_day: float = 2.0
+    # Overlapping windows: this much when the wider window is at most ``precise_days`` long, less if wider.
+    date_overlap: float = 0.75
+    precise_days: int = 7
+    # Windows further apart than this many days veto the pair (0: they must share a day).
+    date_tolerance_days: int = 0
+    people_shared: float = 2.5
+    # One shared person is weaker evidence than two: a minister meets many people.
+    single_person_factor: float = 0.7
+    people_disjoint: float = -1.5
+    mention_factor: float = 0.5
+    organizations_shared: float = 0.75
+    organizations_disjoint: float = -0.25
+    place_same: float = 0.75
+    place_differs: float = -1.5
+    format_same: float = 0.25
+    text_full: float = 1.5
+    # Shingle overlap at which text evidence is full; paraphrases by two outlets rarely exceed it.
+    text_saturation: float = 0.4
+    min_shingles: int = 15
+    name_ratio: float = 90.0
+
+
+DEFAULT_CONFIG = MatcherConfig()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairScore:
+    """``score`` in [0, 1] (0 when vetoed); ``features`` each feature's signed log-odds contribution,
+    including the ``bias``; ``reasons`` a short human phrase per feature; ``veto`` why the pair can never
+    be one event, or None."""
+
+    score: float
+    features: Mapping[str, float]
+    veto: str | None = None
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def evidence(self) -> float:
+        """The score the features alone would give, ignoring any veto (to rank and explain)."""
+        return logistic(sum(self.features.values()))
+
+
+def logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def score_pair(a: ReportProfile, b: ReportProfile, config: MatcherConfig = DEFAULT_CONFIG) -> PairScore:
+    """Score two reports; symmetric in ``a`` and ``b`` except for the order dates appear in a veto."""
+    features: dict[str, float] = {"bias": config.bias}
+    reasons: dict[str, str] = {"bias": "prior"}
+    vetoes: list[str] = []
+    for name, scorer in _FEATURES:
+        value, reason, veto = scorer(a, b, config)
+        features[name] = value
+        reasons[name] = reason
+        if veto:
+            vetoes.append(veto)
+    veto = "; ".join(vetoes) or None
+    score = 0.0 if veto else logistic(sum(features.values()))
+    return PairScore(score=score, features=features, veto=veto, reasons=reasons)
+
+
+_Result = tuple[float, str, str | None]
+
+
+def _date(a: ReportProfile, b: ReportProfile, cfg: MatcherConfig) -> _Result:
+    if a.date_from is None or a.date_to is None or b.date_from is None or b.date_to is None:
+        return 0.0, "undated", None
+    slack = timedelta(days=cfg.date_tolerance_days)
+    if a.date_to + slack < b.date_from or b.date_to + slack < a.date_from:
+        message = f"dates differ: {_span(a)} vs {_span(b)}"
+        return 0.0, message, message
+    if a.exact_date and b.exact_date and a.date_from == b.date_from:
+        return cfg.same_day, f"same day {_span(a)}", None
+    widest = max((a.date_to - a.date_from).days, (b.date_to - b.date_from).days) + 1
+    value = cfg.date_overlap * min(1.0, cfg.precise_days / widest)
+    return value, f"{_span(a)} overlaps {_span(b)}", None
+
+
+def _span(p: ReportProfile) -> str:
+    if p.date_from is None or p.date_to is None:
+        return "undated"
+    if p.date_from == p.date_to:
+        return p.date_from.isoformat()
+    return f"{p.date_from.isoformat()}..{p.date_to.isoformat()}"
+
+
+def _people(a: ReportProfile, b: ReportProfile, cfg: MatcherConfig) -> _Result:
+    if a.people and b.people:
+        shared, smaller = shared_names(a.people, b.people, cfg.name_ratio)
+        if shared:
+            value = cfg.people_shared * _strength(shared, smaller, cfg)
+            return value, f"{shared} of {smaller} shared", None
+    a_all, b_all = a.people | a.people_weak, b.people | b.people_weak
+    if a_all and b_all:
+        shared, smaller = shared_names(a_all, b_all, cfg.name_ratio)
+        if shared:
+            value = cfg.people_shared * cfg.mention_factor * _strength(shared, smaller, cfg)
+            return value, f"{shared} of {smaller} shared, counting mentions", None
+    if a.people and b.people:
+        return cfg.people_disjoint, "no participant in common", None
+    return 0.0, "unknown on one side", None
+
+
+def _strength(shared: int, smaller: int, cfg: MatcherConfig) -> float:
+    """Overlap coefficient, discounted when it rests on a single person."""
+    return (shared / smaller) * (1.0 if shared >= 2 else cfg.single_person_factor)
+
+
+def _organizations(a: ReportProfile, b: ReportProfile, cfg: MatcherConfig) -> _Result:
+    if not (a.organizations and b.organizations):
+        return 0.0, "unknown on one side", None
+    shared, smaller = shared_names(a.organizations, b.organizations, cfg.name_ratio)
+    if not shared:
+        return cfg.organizations_disjoint, "none in common", None
+    return cfg.organizations_shared * shared / smaller, f"{shared} of {smaller} shared", None
+
+
+def _place(a: ReportProfile, b: ReportProfile, cfg: MatcherConfig) -> _Result:
+    if not (a.places and b.places):
+        return 0.0, "unknown on one side", None
+    shared, _ = shared_names(a.places, b.places, cfg.name_ratio)
+    if shared:
+        return cfg.place_same, "same place", None
+    return cfg.place_differs, f"{', '.join(sorted(a.places))} vs {', '.join(sorted(b.places))}", None
+
+
+def _format(a: ReportProfile, b: ReportProfile, cfg: MatcherConfig) -> _Result:
+    if a.format is None or b.format is None:
+        return 0.0, "unknown on one side", None
+    if a.format != b.format:
+        message = f"format differs: {a.format} vs {b.format}"
+        return 0.0, message, message
+    return cfg.format_same, f"both {a.format}", None
+
+
+def _text(a: ReportProfile, b: ReportProfile, cfg: MatcherConfig) -> _Result:
+    sa, sb = shingles(a.text), shingles(b.text)
+    if min(len(sa), len(sb)) < cfg.min_shingles:
+        return 0.0, "too short to compare", None
+    similarity = text_similarity(sa, sb)
+    value = cfg.text_full * min(1.0, similarity / cfg.text_saturation)
+    return value, f"{similarity:.0%} shingles shared", None
+
+
+_FEATURES = (
+    ("date", _date),
+    ("participants", _people),
+    ("organizations", _organizations),
+    ("place", _place),
+    ("format", _format),
+    ("text", _text),
+)
+
+
+def shared_names(a: frozenset[str], b: frozenset[str], ratio: float) -> tuple[int, int]:
+    """How many names of the smaller set name someone in the other (one-to-one), and the smaller size.
+
+    Names match when rapidfuzz's ``token_set_ratio`` reaches ``ratio``: word order, a missing first name and
+    small spelling differences ("Berdimuhamedov"/"Berdimuhamedow") do not matter.
+    """
+    small, large = sorted((sorted(a), sorted(b)), key=lambda names: (len(names), names))
+    remaining = list(large)
+    shared = 0
+    for name in small:
+        found = process.extractOne(name, remaining, scorer=fuzz.token_set_ratio, score_cutoff=ratio)
+        if found is not None:
+            remaining.pop(found[2])
+            shared += 1
+    return shared, len(small)
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_STOPWORD_LIST = """
+    a an the and or but of in on at to for from by with as is are was were be been being it its this that
+    these those which who whom whose what when where while also not no than then there their they them he
+    she his her we our you your i me my has have had will would shall should can could may might must do
+    does did so such into over under about after before during between within without through upon said
+"""
+_STOPWORDS = frozenset(_STOPWORD_LIST.split())
+
+
+@lru_cache(maxsize=4096)
+def shingles(text: str) -> frozenset[tuple[str, str]]:
+    """Pairs of consecutive content words (stop words dropped, folded): robust to rewording of glue words."""
+    words = [w for w in _TOKEN.findall(fold(text)) if w not in _STOPWORDS and not w.isdigit()]
+    return frozenset(pairwise(words))
+
+
+def text_similarity(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> float:
+    """Overlap coefficient of two shingle sets: a short report inside a longer one scores high."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
