@@ -150,8 +150,8 @@ def show(ctx: Context, meeting: str) -> None:
     Example:
       accord show m-3f2a
     """
-    from matcher.explain import explain_payload
-
+    from jobs.pipeline import decision_from_payload
+    from matcher.explain import explain
     from store.queries import meeting_detail, resolve_meeting
 
     with ctx.engine().connect() as conn:
@@ -173,7 +173,7 @@ def show(ctx: Context, meeting: str) -> None:
     for report in detail["reports"]:
         click.echo(f"  {report['article_id'][:12]}  {report['outcome'] or '-':<8} {report['source']}")
         if report["decision"]:
-            for line in explain_payload(report["decision"]):
+            for line in explain(decision_from_payload(report["decision"])):
                 click.echo(f"      {line}")
 
 

@@ -21,12 +21,13 @@ from ingest.article import Article
 from matcher import (
     DEFAULT_CONFIG,
     MATCHER_VERSION,
+    Candidate,
     Decision,
     MatcherConfig,
     ReportProfile,
-    blocking_keys,
     cluster,
     expand_component,
+    query_keys,
 )
 from store.eventlog import EventLog
 from store.events import (
@@ -171,7 +172,7 @@ class Pipeline:
         clustering = cluster(component, must_link=must, cannot_link=cannot, config=self.config)
         current = Projector(conn).load_states(ids)
         events = []
-        for decision in clustering.decisions.values():
+        for decision in clustering.decisions:
             state = current[decision.report_id]
             unchanged = (
                 state.cluster == canonical_json(sorted(decision.cluster))
@@ -201,10 +202,44 @@ def decided(decision: Decision, trigger: str) -> MatchDecided:
         cluster=sorted(decision.cluster),
         outcome=decision.outcome,
         review_with=decision.review_with,
-        best=None if decision.best is None else decision.best.to_dict(),
-        candidates=[c.to_dict() for c in decision.candidates],
+        best=None if decision.best is None else candidate_to_dict(decision.best),
+        candidates=[candidate_to_dict(c) for c in decision.candidates],
         matcher_version=MATCHER_VERSION,
         trigger=trigger,
+    )
+
+
+def candidate_to_dict(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "report_id": candidate.report_id,
+        "score": round(candidate.score, 6),
+        "features": {k: round(v, 6) for k, v in sorted(candidate.features.items())},
+        "veto": candidate.veto,
+        "reasons": dict(sorted(candidate.reasons.items())),
+        "constraint": candidate.constraint,
+    }
+
+
+def decision_from_payload(payload: dict[str, Any]) -> Decision:
+    """The matcher's Decision back from a MatchDecided payload (for explanations)."""
+
+    def candidate(data: dict[str, Any]) -> Candidate:
+        return Candidate(
+            report_id=data["report_id"],
+            score=data["score"],
+            features=data["features"],
+            veto=data.get("veto"),
+            reasons=data.get("reasons") or {},
+            constraint=data.get("constraint"),
+        )
+
+    return Decision(
+        report_id=payload["article_id"],
+        cluster=tuple(payload["cluster"]),
+        outcome=payload["outcome"],
+        best=None if payload["best"] is None else candidate(payload["best"]),
+        candidates=tuple(candidate(c) for c in payload["candidates"]),
+        review_with=payload["review_with"],
     )
 
 
@@ -231,7 +266,7 @@ class MatchReads:
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
         ids: set[str] = set()
-        for key in sorted(blocking_keys(profile)):
+        for key in sorted(query_keys(profile)):
             postings = (
                 self.conn.execute(
                     select(MatchKeyRow.article_id).where(MatchKeyRow.key == key).limit(MAX_KEY_POSTINGS + 1)

@@ -1,0 +1,128 @@
+"""Ingest behaviour: idempotency, revisions, provenance of copies, bad input, order independence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
+
+from ingest.sources import iter_articles
+from jobs.pipeline import Pipeline
+from store.db import open_database
+from store.eventlog import EventLog
+from store.queries import export_meetings
+from store.rebuild import rebuild
+from store.schema import EventRow
+
+CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+REPORT = (
+    "On 14 March 2025, Foreign Minister Alma Tursunova of Norland met the Director-General of the Arctic "
+    "Fisheries Agency (AFA), Pieter van Dalen, in Reykjavik. The two discussed quotas for the coming season "
+    "and a joint research programme on cod stocks in the northern waters.\n"
+)
+
+
+def event_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(EventRow)).scalar_one())
+
+
+def groups(engine: Engine) -> set[frozenset[str]]:
+    with engine.connect() as conn:
+        return {frozenset(Path(r["source"]).name for r in m["reports"]) for m in export_meetings(conn)}
+
+
+def test_same_content_same_source_appends_nothing(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    first = Pipeline(engine).ingest(iter_articles([str(path)]))
+    before = event_count(engine)
+    second = Pipeline(engine).ingest(iter_articles([str(path)]))
+    assert [o.status for o in first.outcomes] == ["new"]
+    assert [o.status for o in second.outcomes] == ["duplicate"]
+    assert event_count(engine) == before
+
+
+def test_changed_content_is_a_revision_of_the_same_article(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    Pipeline(engine).ingest(iter_articles([str(path)]))
+    path.write_text(REPORT.replace("cod stocks", "cod and haddock stocks"), encoding="utf-8")
+    summary = Pipeline(engine).ingest(iter_articles([str(path)]))
+    assert [o.status for o in summary.outcomes] == ["revised"]
+    with engine.connect() as conn:
+        types = [e.type for e in EventLog(conn).stream(f"article-{summary.outcomes[0].article_id}")]
+    assert types[0] == "ArticleReceived"
+    assert "ArticleRevised" in types
+    with engine.connect() as conn:
+        meetings = list(export_meetings(conn))
+    assert len(meetings) == 1
+    assert len(meetings[0]["reports"]) == 1
+
+
+def test_same_text_from_another_source_is_a_new_article_grouped_with_the_first(
+    engine: Engine, tmp_path: Path
+) -> None:
+    for name in ("outlet-a.txt", "outlet-b.txt"):
+        (tmp_path / name).write_text(REPORT, encoding="utf-8")
+    summary = Pipeline(engine).ingest(iter_articles([str(tmp_path)]))
+    assert [o.status for o in summary.outcomes] == ["new", "new"]
+    assert groups(engine) == {frozenset({"outlet-a.txt", "outlet-b.txt"})}
+
+
+def test_bad_inputs_are_named_and_the_rest_goes_on(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9 au lait with the minister".encode("latin-1"))
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    missing = str(tmp_path / "missing.txt")
+    summary = Pipeline(engine).ingest(iter_articles([str(tmp_path), missing]))
+    statuses = {Path(o.source).name: o.status for o in summary.outcomes}
+    assert statuses["good.txt"] == "new"
+    failed = {Path(o.source).name for o in summary.failed}
+    assert failed == {"empty.txt", "binary.txt", "latin.txt", "broken.json", "missing.txt"}
+    assert all(o.message for o in summary.failed)
+    with engine.connect() as conn:
+        assert EventLog(conn).verify().ok
+    assert rebuild(engine, check=True).identical
+
+
+def test_a_report_without_facts_is_still_a_meeting_of_its_own(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "vague.txt").write_text("Some talks happened somewhere, sources said.\n", encoding="utf-8")
+    Pipeline(engine).ingest(iter_articles([str(tmp_path)]))
+    with engine.connect() as conn:
+        [meeting] = list(export_meetings(conn))
+    assert meeting["date"] is None
+    assert meeting["date_from"] is None
+    assert [Path(r["source"]).name for r in meeting["reports"]] == ["vague.txt"]
+
+
+def _corpus_files() -> list[str]:
+    files = sorted(
+        str(p) for p in CORPUS.iterdir() if p.suffix in {".txt", ".html", ".json", ".jsonl", ".xml"}
+    )
+    if len(files) < 5:
+        pytest.fail(f"the example corpus at {CORPUS} is missing")
+    return files
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(_corpus_files()))
+def test_grouping_does_not_depend_on_arrival_order(
+    order: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    reference_db = tmp_path_factory.mktemp("ref") / "ref.db"
+    permuted_db = tmp_path_factory.mktemp("perm") / "perm.db"
+    results = []
+    for db, files in ((reference_db, sorted(order)), (permuted_db, order)):
+        engine = open_database(f"sqlite:///{db}")
+        Pipeline(engine).ingest(iter_articles(files))
+        with engine.connect() as conn:
+            results.append({frozenset(r["source"] for r in m["reports"]) for m in export_meetings(conn)})
+        engine.dispose()
+    assert results[0] == results[1]
