@@ -77,7 +77,8 @@ def _article(
         title = title or extract.title
         published = published or extract.published
     else:
-        return IngestError(where_origin, f"{where}item has neither 'text' nor 'html'")
+        keys = ", ".join(sorted(item)[:8]) or "no fields"
+        return IngestError(where_origin, f"{where}item has neither 'text' nor 'html' (it has {keys})")
     if not text.strip():
         return IngestError(where_origin, f"{where}article text is empty")
     key = _nonblank(item.get("id")) or _nonblank(item.get("guid")) or url
