@@ -52,14 +52,16 @@ def iter_articles(
                 yield IngestError(path, f"directory has no article files (looked for {known})")
             for file in files:
                 yield from _read_file(file, max_bytes)
-        elif os.path.exists(path):
+        elif os.path.isfile(path):
             yield from _read_file(path, max_bytes)
+        elif os.path.exists(path):
+            yield IngestError(path, "not a regular file or directory")
         else:
             yield IngestError(path, "no such file or directory")
 
 
 def _walk(folder: str) -> Iterator[str]:
-    """Article files under ``folder`` in sorted order, hidden entries skipped."""
+    """Article files under ``folder``, sorted, a folder's own files before its subfolders; no hidden entries."""
     for directory, subfolders, names in os.walk(folder):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in sorted(names):
