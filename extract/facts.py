@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 FIELDS = ("date", "participant", "organization", "place", "format", "topic")
@@ -23,7 +24,7 @@ class Fact:
     end: int
     quote: str
     rule: str
-    attrs: dict[str, str | None] = field(default_factory=dict)
+    attrs: dict[str, str | None] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

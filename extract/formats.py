@@ -1,0 +1,32 @@
+"""How the event was held: by videoconference, by phone, or in person (only on explicit evidence)."""
+
+from __future__ import annotations
+
+import re
+
+from extract.spans import Span
+
+# Checked in this order: a report of an online meeting may still mention a past or planned visit.
+_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("videoconference", re.compile(
+        r"\bvideo[- ]?conferenc\w*|\bvideoconfrenc\w*|\bonline (?:meeting|talks|conference|format|session)s?\b"
+        r"|\bvideo[- ]?link\b|\bvirtual(?:ly)? (?:meeting|format|talks|conference)\b|\bvia (?:zoom|video)\b",
+        re.IGNORECASE)),
+    ("phone call", re.compile(
+        r"\b(?:tele)?phone (?:call|conversation|talks)s?\b|\bspoke (?:by|over the) (?:tele)?phone\b",
+        re.IGNORECASE)),
+    ("in-person", re.compile(
+        r"\bvisit(?:ed|ing|s)?\s+(?:to\s+)?(?:the\s+)?[A-Z]|\b(?:official|working|state|two-day|three-day|"
+        r"high-level) visit\b|\bmet with\b|\btalks in [A-Z]|\bin[- ]person\b|\bface[- ]to[- ]face\b"
+        r"|\barrived in [A-Z]|\bon the sidelines of\b")),
+)  # fmt: skip
+
+
+def find_format(text: str, sentences: list[Span]) -> tuple[str, Span] | None:
+    """The event format and the words that show it; None when the text gives no evidence."""
+    for label, pattern in _FORMATS:
+        for sentence in sentences:
+            m = pattern.search(text, sentence.start, sentence.end)
+            if m:
+                return label, Span(m.start(), m.end(), m.group(0))
+    return None

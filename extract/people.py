@@ -1,0 +1,200 @@
+"""People named in a report, with the role and organisation the text gives them.
+
+Detection is by shape, never by a list of people: capitalised name-like words after an honorific
+("Mr.", "H.E."), after a title phrase ("Minister of Foreign Affairs of X", "President"), before an
+appositive title (", Assistant Secretary-General and ..."), or before a speech verb ("..., said").
+Later bare-surname mentions ("Mr. Voronkov") link to the full name found earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.lexicon import HONORIFIC_RE, NAME_PARTICLES, SPEECH_VERBS, TITLE_BEFORE_SURNAME, TITLE_WORDS
+from extract.names import could_be_name_word, fold, person_key, surname_key
+from extract.spans import Span, words
+
+_MAX_NAME_WORDS = 4
+_TITLE_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "to"})
+_HONORIFIC_BEFORE = re.compile(rf"(?:{HONORIFIC_RE.pattern})\s*$")
+_BYLINE_BEFORE = re.compile(r"(?:^|\n)\s*(?:By|by)\s+$")
+_PAREN_BEFORE = re.compile(r"\([^()]{1,15}\)\s*,?\s*$")
+_COMMA_BEFORE = re.compile(r",\s*$")
+_APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+|an?\s+)?")
+_ROLE_END = re.compile(r"[,(;]|\s(?:met|and\s+(?:the|a)\s|who|which|was|is|has|have|had|said)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMention:
+    """One mention of a person: ``name`` is the fullest form known, ``span`` the words in the text."""
+
+    span: Span
+    name: str
+    key: str
+    role: str | None
+    trigger: str
+
+
+def _is_title(word: str, title_acronyms: set[str]) -> bool:
+    return (
+        fold(word) in TITLE_WORDS
+        or word in title_acronyms
+        or any(part in TITLE_WORDS for part in fold(word).split("-") if part not in ("vice", "assistant"))
+    )
+
+
+def _name_runs(text: str, tokens: list[Span]) -> list[tuple[int, int]]:
+    """Token index ranges [a, b) of adjacent name-like words (particles allowed inside)."""
+    runs: list[tuple[int, int]] = []
+    a = 0
+    while a < len(tokens):
+        if not could_be_name_word(tokens[a].text):
+            a += 1
+            continue
+        b = a + 1
+        while b < len(tokens) and _adjacent(text, tokens[b - 1], tokens[b]):
+            word = tokens[b].text
+            if could_be_name_word(word) or (
+                word in NAME_PARTICLES and b + 1 < len(tokens) and could_be_name_word(tokens[b + 1].text)
+            ):
+                b += 1
+            else:
+                break
+        runs.append((a, b))
+        a = b
+    return runs
+
+
+def _adjacent(text: str, a: Span, b: Span) -> bool:
+    gap = text[a.end : b.start]
+    return gap in (" ", "\u00a0") or (gap.strip() == "" and "\n" not in gap and len(gap) <= 3)
+
+
+def _title_before(
+    text: str, tokens: list[Span], a: int, sentence: Span, title_acronyms: set[str]
+) -> tuple[str | None, bool]:
+    """The title phrase that ends right before token ``a`` (one comma or "(ACR)" may sit between), and
+    whether its last word is a title standing directly before the name."""
+    start = tokens[a].start
+    honorific = _HONORIFIC_BEFORE.search(text[sentence.start : start])
+    if honorific:
+        start = sentence.start + honorific.start()
+    prefix = text[sentence.start : start]
+    hop = _PAREN_BEFORE.search(prefix) or _COMMA_BEFORE.search(prefix)
+    limit = sentence.start + hop.start() if hop else start
+    i = a
+    while (i > 0 and tokens[i - 1].end > limit) or (i > 0 and tokens[i - 1].start >= start):
+        i -= 1
+    a = i
+    while i > 0 and tokens[i - 1].end <= limit:
+        prev = tokens[i - 1]
+        if prev.end < limit and text[prev.end : limit].strip():
+            break
+        word = prev.text
+        if not (word[0].isupper() or word in _TITLE_CONNECTORS):
+            break
+        i -= 1
+        limit = prev.start
+    phrase = tokens[i:a]
+    titled = [k for k, t in enumerate(phrase) if _is_title(t.text, title_acronyms)]
+    if not titled:
+        return None, False
+    first = phrase[titled[0]]
+    end = phrase[-1].end
+    role = text[first.start : end].strip()
+    direct = not hop and _is_title(phrase[-1].text, title_acronyms)
+    return role, direct
+
+
+def _title_after(text: str, end: int, sentence: Span, title_acronyms: set[str]) -> str | None:
+    m = _APPOSITIVE.match(text, end, sentence.end)
+    if not m:
+        return None
+    following = words(text, m.end(), min(sentence.end, m.end() + 80))[:4]
+    for tok in following:
+        if _is_title(tok.text, title_acronyms):
+            rest = text[m.end() : sentence.end]
+            stop = _ROLE_END.search(rest)
+            return rest[: stop.start() if stop else len(rest)].strip() or None
+        if not tok.text[0].isupper():
+            return None
+    return None
+
+
+def find_people(text: str, sentences: list[Span], title_acronyms: set[str]) -> list[PersonMention]:
+    """Person mentions in ``sentences``, text order; bare surnames linked to earlier full names."""
+    found: list[PersonMention] = []
+    singles: list[tuple[Span, str | None, str]] = []
+    for sentence in sentences:
+        tokens = words(text, sentence.start, sentence.end)
+        for a, b in _name_runs(text, tokens):
+            _classify(text, sentence, tokens, a, b, title_acronyms, found, singles)
+    full = {surname_key(p.name): p for p in found if len(p.name.split()) > 1}
+    for span, role, trigger in singles:
+        person = full.get(surname_key(span.text))
+        if person is not None:
+            found.append(PersonMention(span, person.name, person.key, role, "surname-link"))
+        elif trigger in ("honorific", "title"):
+            found.append(PersonMention(span, span.text, person_key(span.text), role, trigger))
+    _link_bare_surnames(text, sentences, found, full)
+    return sorted(found, key=lambda p: p.span.start)
+
+
+def _classify(
+    text: str,
+    sentence: Span,
+    tokens: list[Span],
+    a: int,
+    b: int,
+    title_acronyms: set[str],
+    found: list[PersonMention],
+    singles: list[tuple[Span, str | None, str]],
+) -> None:
+    if b - a > _MAX_NAME_WORDS:
+        a = b - _MAX_NAME_WORDS
+    span = Span(tokens[a].start, tokens[b - 1].end, text[tokens[a].start : tokens[b - 1].end])
+    prefix = text[max(sentence.start, span.start - 8) : span.start]
+    if _BYLINE_BEFORE.search(text[max(0, span.start - 6) : span.start]):
+        return
+    honorific = bool(_HONORIFIC_BEFORE.search(prefix))
+    role, direct = _title_before(text, tokens, a, sentence, title_acronyms)
+    if b - a == 1:
+        direct_title = (
+            direct
+            and a > 0
+            and (fold(tokens[a - 1].text) in TITLE_BEFORE_SURNAME or tokens[a - 1].text in title_acronyms)
+        )
+        trigger = "honorific" if honorific else "title" if direct_title else "bare"
+        singles.append((span, role, trigger))
+        return
+    after_role = _title_after(text, span.end, sentence, title_acronyms)
+    speech = bool(SPEECH_VERBS.match(text, span.end, sentence.end))
+    cue: str | None = (
+        "honorific" if honorific else "title" if role else "appositive" if after_role else
+        "speech" if speech else None
+    )  # fmt: skip
+    if cue is None:
+        return
+    found.append(PersonMention(span, span.text, person_key(span.text), role or after_role, cue))
+
+
+def _link_bare_surnames(
+    text: str, sentences: list[Span], found: list[PersonMention], full: dict[str, PersonMention]
+) -> None:
+    """Repeated full names without a cue ("Kaha Imnadze") are the same person as the cued mention."""
+    taken = [(p.span.start, p.span.end) for p in found]
+    by_key = {p.key: p for p in found}
+    for sentence in sentences:
+        tokens = words(text, sentence.start, sentence.end)
+        for a, b in _name_runs(text, tokens):
+            s, e = tokens[a].start, tokens[min(b, a + _MAX_NAME_WORDS) - 1].end
+            if any(x < e and s < y for x, y in taken):
+                continue
+            candidate = text[s:e]
+            person = by_key.get(person_key(candidate))
+            if person is None and b - a == 1:
+                person = full.get(surname_key(candidate))
+            if person is not None:
+                found.append(PersonMention(Span(s, e, candidate), person.name, person.key, None, "name-link"))
+                taken.append((s, e))
