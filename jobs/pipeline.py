@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.report import EXTRACTOR_VERSION, extract_report
 from sqlalchemy import Connection, Engine, select
 
 from accord.errors import AccordError, IngestError
+from extract.report import EXTRACTOR_VERSION, extract_report
 from ingest.article import Article
 from matcher import (
     DEFAULT_CONFIG,
@@ -162,7 +162,9 @@ class Pipeline:
 
     # --- matching -----------------------------------------------------------------------------------
 
-    def match(self, conn: Connection, article_id: str, *, trigger: str) -> list[MatchDecided]:
+    def match(
+        self, conn: Connection, article_id: str, *, trigger: str, only_changes: bool = False
+    ) -> list[MatchDecided]:
         """Re-cluster the candidate component around one report; log a decision for each changed report."""
         reads = MatchReads(conn)
         seed = reads.profiles([article_id])[article_id]
@@ -179,7 +181,7 @@ class Pipeline:
                 and state.outcome == decision.outcome
                 and state.review_with == decision.review_with
             )
-            if unchanged and decision.report_id != article_id:
+            if unchanged and (only_changes or decision.report_id != article_id):
                 continue
             events.append(decided(decision, trigger))
         log = EventLog(conn)

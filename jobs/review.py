@@ -1,0 +1,126 @@
+"""Human review: confirm, split, merge, correct. Each is a ``ReviewDecided`` event, then the matcher
+re-decides the reports involved with the decision as a constraint, in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from accord.errors import AccordError
+from jobs.pipeline import Pipeline
+from store.eventlog import EventLog
+from store.events import NewEvent, ReviewDecided
+from store.projections import Projector
+from store.queries import resolve_meeting
+from store.schema import MeetingReportRow, ReportRow
+
+ACTIONS = ("confirm", "split", "merge", "correct")
+CORRECTABLE = ("date", "participant", "organization", "place", "format", "topic")
+
+
+def _members(conn: object, meeting_id: str) -> list[str]:
+    rows = conn.execute(  # type: ignore[attr-defined]
+        select(MeetingReportRow.article_id).where(MeetingReportRow.meeting_id == meeting_id)
+    )
+    return sorted(rows.scalars())
+
+
+def _resolve_report(conn: object, members: list[str], ref: str) -> str:
+    hits = [m for m in members if m.startswith(ref)]
+    if not hits:
+        sources = dict(
+            conn.execute(  # type: ignore[attr-defined]
+                select(ReportRow.source, ReportRow.article_id).where(ReportRow.article_id.in_(members))
+            ).all()
+        )
+        hits = [a for s, a in sources.items() if s == ref or s.endswith("/" + ref)]
+    if len(hits) != 1:
+        raise AccordError(f"{ref!r} does not name exactly one report of this meeting (give its id or source)")
+    return hits[0]
+
+
+def review(
+    engine: Engine,
+    action: str,
+    meeting: str,
+    *,
+    actor: str,
+    reason: str,
+    report: str | None = None,
+    other_meeting: str | None = None,
+    field_name: str | None = None,
+    value: str | None = None,
+) -> list[str]:
+    """Record a person's decision about a meeting and let the matcher follow it. Returns the meeting ids
+    the affected reports are in afterwards."""
+    if action not in ACTIONS:
+        raise AccordError(f"unknown review action {action!r}: one of {', '.join(ACTIONS)}")
+    if not reason.strip():
+        raise AccordError("a review decision needs a reason (--reason)")
+    with engine.begin() as conn:
+        log = EventLog(conn)
+        log.lock()
+        projector = Projector(conn)
+        projector.catch_up()
+        meeting_id = resolve_meeting(conn, meeting)
+        members = _members(conn, meeting_id)
+        others: list[str] = []
+        ids = members
+        if action == "split":
+            if report is None:
+                raise AccordError("split needs the report to take out of the meeting")
+            chosen = _resolve_report(conn, members, report)
+            if len(members) < 2:
+                raise AccordError(f"meeting {meeting_id} has only one report: nothing to split")
+            ids, others = [chosen], [m for m in members if m != chosen]
+        elif action == "merge":
+            if other_meeting is None:
+                raise AccordError("merge needs the other meeting")
+            other_id = resolve_meeting(conn, other_meeting)
+            if other_id == meeting_id:
+                raise AccordError("a meeting cannot be merged with itself")
+            others = _members(conn, other_id)
+        elif action == "correct" and (field_name not in CORRECTABLE or value is None):
+            raise AccordError(f"correct needs a field ({', '.join(CORRECTABLE)}) and a value")
+        event = ReviewDecided(
+            action=action,
+            article_ids=ids,
+            others=others,
+            field_name=field_name,
+            value=value,
+            actor=actor,
+            reason=reason,
+        )
+        stream = f"review-{meeting_id}"
+        [stored] = log.append([NewEvent(stream_id=stream, event=event, metadata={"actor": actor})])
+        projector.catch_up()
+        if action in ("split", "merge"):
+            pipeline = Pipeline(engine, actor=actor)
+            for article_id in [*ids, *others]:
+                pipeline.match(conn, article_id, trigger=f"review#{stored.position}")
+                projector.catch_up()
+        touched = [*ids, *others]
+        rows = conn.execute(select(ReportRow.meeting_id).where(ReportRow.article_id.in_(touched)))
+        return sorted({m for m in rows.scalars() if m})
+
+
+def rematch(engine: Engine) -> int:
+    """Run the matcher again over every report (after a matcher upgrade). Human decisions still hold.
+
+    Returns how many decisions changed."""
+    changed = 0
+    with engine.begin() as conn:
+        EventLog(conn).lock()
+        projector = Projector(conn)
+        projector.catch_up()
+        ids = sorted(
+            conn.execute(select(ReportRow.article_id).where(ReportRow.profile.is_not(None))).scalars()
+        )
+    pipeline = Pipeline(engine)
+    for article_id in ids:
+        with engine.begin() as conn:
+            EventLog(conn).lock()
+            projector = Projector(conn)
+            projector.catch_up()
+            changed += len(pipeline.match(conn, article_id, trigger="rematch", only_changes=True))
+            projector.catch_up()
+    return changed
