@@ -77,9 +77,13 @@ def cluster(
 
     Human constraints win over scores: must-link pairs are joined first, even across a veto; a cannot-link
     pair never ends up in one cluster unless must-links force it (must-link wins a contradiction).
-    Constraints naming reports outside ``profiles`` are ignored.
+    Constraints naming reports outside ``profiles`` are ignored. Raises ValueError when two different
+    profiles carry the same report id (which one to use would depend on input order).
     """
-    by_id = {p.report_id: p for p in profiles}
+    by_id: dict[str, ReportProfile] = {}
+    for p in profiles:
+        if by_id.setdefault(p.report_id, p) != p:
+            raise ValueError(f"two different profiles for report {p.report_id!r}: pass one per report")
     ids = sorted(by_id)
     scores = {(x, y): score_pair(by_id[x], by_id[y], config) for x, y in combinations(ids, 2)}
     must = _pairs(must_link, by_id)

@@ -32,8 +32,12 @@ def fold(value: str) -> str:
 
 
 def fallback_person_key(name: str) -> str:
-    """A person key when extraction gave none: folded, with -ow/-ew endings spelt -ov/-ev."""
-    return _OW_ENDING.sub(r"\1v\2", fold(name))
+    """A person key when extraction gave none, in the extractor's surname-first form.
+
+    Folded, with -ow/-ew endings spelt -ov/-ev: "Rashid Meredow" -> "meredov rashid".
+    """
+    tokens = _OW_ENDING.sub(r"\1v\2", fold(name)).split()
+    return " ".join(tokens[-1:] + tokens[:-1])
 
 
 @dataclass(frozen=True, kw_only=True)

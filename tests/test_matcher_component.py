@@ -1,0 +1,134 @@
+"""Blocking keys and the component walk, over an in-memory index shaped like the store's table."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+
+import pytest
+
+from matcher import ReportProfile, cluster, expand_component, index_keys, query_keys, score_pair
+from matcher.blocking import salient_words
+from tests.test_matcher_cases import AGENCY, FAIR, IN_PERSON, MINISTRY, NEXT_YEAR, profile
+
+
+class Index:
+    """The store's (key, report_id) table with an equality index on key."""
+
+    def __init__(self, items: Iterable[ReportProfile]) -> None:
+        self.rows: dict[str, set[str]] = defaultdict(set)
+        self.by_id: dict[str, ReportProfile] = {}
+        for p in items:
+            self.add(p)
+
+    def add(self, p: ReportProfile) -> None:
+        self.by_id[p.report_id] = p
+        for key in index_keys(p):
+            self.rows[key].add(p.report_id)
+
+    def fetch(self, p: ReportProfile) -> list[ReportProfile]:
+        ids = set().union(*(self.rows.get(k, set()) for k in query_keys(p)))
+        return [self.by_id[i] for i in sorted(ids)]
+
+
+KEY_ROWS = [
+    {
+        "description": "an exact date touches the ISO weeks of the day +-3 days",
+        "input": profile("a", date_from="2022-03-14", people={"anna kovalenko"}),
+        "expected": {"p:anna kovalenko|2022-W10", "p:anna kovalenko|2022-W11", "p:anna kovalenko|any"},
+    },
+    {
+        "description": "an undated report is indexed under 'undated' only",
+        "input": profile("a", places={"tarnow"}),
+        "expected": {"l:tarnow|undated"},
+    },
+    {
+        "description": "a window wider than ten weeks is blocked as undated",
+        "input": profile("a", date_from="2022-01-01", date_to="2022-06-30", organizations={"eldoria"}),
+        "expected": {"o:eldoria|undated"},
+    },
+]
+
+
+@pytest.mark.parametrize("row", KEY_ROWS, ids=[r["description"] for r in KEY_ROWS])
+def test_index_keys(row: dict) -> None:
+    assert index_keys(row["input"]) == row["expected"]
+
+
+def test_salient_words_skip_sentence_starts_and_titles() -> None:
+    p = profile(
+        "a", title="Talks in Silverport", text="Delegates met Minister Kovalenko. Rain fell in Silverport."
+    )
+    assert salient_words(p) == ("silverport", "kovalenko")
+
+
+PAIRS = [
+    {"description": "exact day and a range around it", "input": (MINISTRY, AGENCY), "expected": True},
+    {
+        "description": "dated and undated",
+        "input": (MINISTRY, replace(AGENCY, date_from=None, date_to=None)),
+        "expected": True,
+    },
+    {
+        "description": "both undated",
+        "input": (
+            replace(MINISTRY, date_from=None, date_to=None, exact_date=False),
+            replace(AGENCY, date_from=None, date_to=None),
+        ),
+        "expected": True,
+    },
+    {
+        "description": "vague range and exact day",
+        "input": (
+            replace(
+                AGENCY,
+                date_from=MINISTRY.date_from.replace(month=1),
+                date_to=MINISTRY.date_from.replace(month=6),
+            ),
+            MINISTRY,
+        ),
+        "expected": True,
+    },
+    {"description": "a year apart", "input": (MINISTRY, NEXT_YEAR), "expected": False},
+    {
+        "description": "nothing in common",
+        "input": (MINISTRY, profile("z", date_from="2022-03-14")),
+        "expected": False,
+    },
+]
+
+
+@pytest.mark.parametrize("row", PAIRS, ids=[r["description"] for r in PAIRS])
+def test_whichever_arrives_second_finds_the_first(row: dict) -> None:
+    a, b = row["input"]
+    assert bool(query_keys(b) & index_keys(a)) is row["expected"]
+    assert bool(query_keys(a) & index_keys(b)) is row["expected"]
+
+
+def test_expand_component_reaches_the_meeting_and_not_the_rest() -> None:
+    index = Index([MINISTRY, NEXT_YEAR, FAIR, IN_PERSON])
+    reached = expand_component(AGENCY, index.fetch)
+    assert [p.report_id for p in reached] == ["r-agency", "r-in-person", "r-ministry"]
+    assert cluster(reached).clusters == (("r-agency", "r-in-person"), ("r-ministry",))
+
+
+def test_expand_component_follows_chains_breadth_first() -> None:
+    # Each report shares one person with the next only; review-level edges chain them into one component.
+    chain = [
+        profile(f"c{i}", date_from="2022-03-14", people={f"person {i}", f"person {i + 1}"}) for i in range(5)
+    ]
+    assert score_pair(chain[0], chain[1]).score >= 0.5
+    index = Index(chain)
+    reached = expand_component(chain[0], index.fetch)
+    assert [p.report_id for p in reached] == ["c0", "c1", "c2", "c3", "c4"]
+    assert [p.report_id for p in expand_component(chain[0], index.fetch, max_size=3)] == ["c0", "c1", "c2"]
+
+
+def test_component_is_the_same_whatever_the_index_order() -> None:
+    items = [MINISTRY, AGENCY, IN_PERSON, NEXT_YEAR, FAIR]
+    seen = {
+        frozenset(p.report_id for p in expand_component(MINISTRY, Index(order).fetch))
+        for order in (items, items[::-1], items[2:] + items[:2])
+    }
+    assert seen == {frozenset({"r-ministry", "r-agency", "r-in-person"})}
