@@ -7,10 +7,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher import ReportProfile, cluster, expand_component, index_keys, query_keys, score_pair
 from matcher.blocking import salient_words
 from tests.test_matcher_cases import AGENCY, FAIR, IN_PERSON, MINISTRY, NEXT_YEAR, profile
+from tests.test_matcher_cluster import profiles as random_profiles
 
 
 class Index:
@@ -132,3 +135,23 @@ def test_component_is_the_same_whatever_the_index_order() -> None:
         for order in (items, items[::-1], items[2:] + items[:2])
     }
     assert seen == {frozenset({"r-ministry", "r-agency", "r-in-person"})}
+
+
+def _arrive(order: list[ReportProfile]) -> frozenset[frozenset[str]]:
+    """Feed reports one by one as the shell does; return the final grouping."""
+    index = Index([])
+    group_of: dict[str, frozenset[str]] = {}
+    for p in order:
+        index.add(p)
+        for group in cluster(expand_component(p, index.fetch)).clusters:
+            for rid in group:
+                group_of[rid] = frozenset(group)
+    return frozenset(group_of.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_final_grouping_does_not_depend_on_arrival_order(data: st.DataObject) -> None:
+    items = data.draw(random_profiles())
+    shuffled = data.draw(st.permutations(items))
+    assert _arrive(items) == _arrive(shuffled)
