@@ -71,6 +71,14 @@ def parse_published(value: str | None) -> date | None:
         return None
 
 
+def shift(day: date, days: int) -> date:
+    """``day`` moved by ``days``, clamped to the calendar's ends instead of overflowing."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def _safe_day(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -113,10 +121,10 @@ def _mention(kind: str, m: re.Match[str], reference: date | None) -> DateMention
             return None
     elif kind == "weekday" and reference is not None:
         wd = WEEKDAYS.index(groups["wd"].lower())
-        day = reference - timedelta(days=(reference.weekday() - wd) % 7)
+        day = shift(reference, -((reference.weekday() - wd) % 7))
     elif kind == "relative" and reference is not None:
         rel = groups["rel"].lower()
-        day = reference if rel == "today" else reference - timedelta(days=1)
+        day = reference if rel == "today" else shift(reference, -1)
     if day is not None and year is None:
         year = day.year
     return DateMention(m.start(), m.end(), kind, day, last or day, year, month)

@@ -480,6 +480,6 @@ NAME_PARTICLES = frozenset(
 )  # fmt: skip
 
 SPEECH_VERBS = re.compile(
-    r"^\s*(?:,\s*)?(?:said|says|told|noted|added|stated|stressed|explained|emphasized|emphasised|"
+    r"\s*(?:,\s*)?(?:said|says|told|noted|added|stated|stressed|explained|emphasized|emphasised|"
     r"underlined|announced|declared|warned|wrote|thanked|congratulated|commended|welcomed)\b"
 )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from extract.dates import DateMention, find_dates
+from extract.dates import DateMention, find_dates, shift
 from extract.lexicon import MEETING_CUE
 from extract.publication import Publication
 from extract.spans import Span
@@ -89,7 +89,7 @@ def resolve_event_date(text: str, sentences: list[Span], publication: Publicatio
             return None
         last = mention.last_day or mention.day
         if multi is not None and last == mention.day:
-            last = mention.day + timedelta(days=multi[0] - 1)
+            last = shift(mention.day, multi[0] - 1)
             if reference is not None:
                 last = min(last, reference)
         span = Span(mention.start, mention.end, text[mention.start : mention.end])
@@ -97,6 +97,6 @@ def resolve_event_date(text: str, sentences: list[Span], publication: Publicatio
     if reference is None or publication is None:
         return None
     if multi is not None:
-        return EventDate(reference - timedelta(days=multi[0] - 1), reference, "multi-day", multi[1])
-    start = reference - timedelta(days=UNDATED_LOOKBACK_DAYS)
+        return EventDate(shift(reference, 1 - multi[0]), reference, "multi-day", multi[1])
+    start = shift(reference, -UNDATED_LOOKBACK_DAYS)
     return EventDate(start, reference, "publication-window", publication.day_span)

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import HONORIFIC_RE, NAME_PARTICLES, SPEECH_VERBS, TITLE_BEFORE_SURNAME, TITLE_WORDS
+from extract.lexicon import (
+    HONORIFIC_RE,
+    NAME_PARTICLES,
+    ORG_HEADS,
+    SPEECH_VERBS,
+    TITLE_BEFORE_SURNAME,
+    TITLE_WORDS,
+)
 from extract.names import could_be_name_word, fold, person_key, surname_key
 from extract.spans import Span, words
 
@@ -92,7 +99,7 @@ def _title_before(
         if prev.end < limit and text[prev.end : limit].strip():
             break
         word = prev.text
-        if not (word[0].isupper() or word in _TITLE_CONNECTORS):
+        if not (word[0].isupper() or word in _TITLE_CONNECTORS or fold(word) in TITLE_WORDS):
             break
         i -= 1
         limit = prev.start
@@ -154,6 +161,8 @@ def _classify(
     if b - a > _MAX_NAME_WORDS:
         a = b - _MAX_NAME_WORDS
     span = Span(tokens[a].start, tokens[b - 1].end, text[tokens[a].start : tokens[b - 1].end])
+    if b < len(tokens) and _adjacent(text, tokens[b - 1], tokens[b]) and fold(tokens[b].text) in ORG_HEADS:
+        return  # "Coastal Water Board": the words name a body, not a person
     prefix = text[max(sentence.start, span.start - 8) : span.start]
     if _BYLINE_BEFORE.search(text[max(0, span.start - 6) : span.start]):
         return

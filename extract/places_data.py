@@ -209,4 +209,9 @@ COUNTRIES = frozenset(
         "UAE",
     }
 )
-COUNTRY_WORDS = frozenset(w.lower() for name in COUNTRIES for w in name.split())
+# Words that stand for a country; words of multi-word names that are also personal names ("Lucia",
+# "Solomon", "Marshall") are left out.
+COUNTRY_WORDS = frozenset(name.lower() for name in COUNTRIES if " " not in name) | frozenset(
+    {"arabia", "saudi", "korea", "zealand", "emirates", "lanka", "faso", "burkina", "verde", "herzegovina",
+     "bosnia", "macedonia", "tobago", "trinidad", "barbuda", "bissau", "timor-leste", "guinea"}
+)  # fmt: skip
