@@ -202,9 +202,12 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
 
     # Collect every report's support per (field, key), the key being what makes two facts the same.
     support: dict[tuple[str, str], list[SourcedFact]] = defaultdict(list)
+    affiliations = _affiliations(extracted)
     for report, extraction in extracted:
         for fact in extraction.facts:
             if fact.field == "date" or fact.rule == MENTION_RULE or fact.field not in MEETING_FIELDS:
+                continue
+            if fact.field == "organization" and affiliations and fact.value not in affiliations:
                 continue
             key = fact.attrs.get("key") or fact.value.casefold()
             support[(fact.field, key)].append(SourcedFact(fact=fact, report=report))
@@ -311,6 +314,21 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
         ),
     }
     return view
+
+
+def _affiliations(extracted: Sequence[tuple[ReportState, Extraction]]) -> frozenset[str]:
+    """The organisations the meeting's participants represent.
+
+    A meeting's organisations are the parties to it, not every body a report names in passing ("the UN
+    General Assembly resolution ..."). Where no participant's organisation is known (an event without
+    named people), every organisation the reports name is kept.
+    """
+    return frozenset(
+        org
+        for _, extraction in extracted
+        for fact in extraction.facts
+        if fact.field == "participant" and fact.rule != MENTION_RULE and (org := fact.attrs.get("organization"))
+    )
 
 
 def _single(chosen: dict[str, list[dict[str, Any]]], field_name: str) -> str | None:

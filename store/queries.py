@@ -81,28 +81,29 @@ def list_meetings(conn: Connection, *, status: str | None = None) -> list[dict[s
     return result
 
 
+REPORT_COLUMNS = (
+    "article_id",
+    "source",
+    "title",
+    "published",
+    "outcome",
+    "review_with",
+    "received_position",
+    "extraction_position",
+    "extractor_version",
+)
+EXPORT_COLUMNS = ("source", "article_id", "title", "published", "outcome")
+
+
 def meeting_reports(conn: Connection, meeting_id: str) -> list[dict[str, Any]]:
+    columns = [getattr(ReportRow, c) for c in REPORT_COLUMNS]
     rows = conn.execute(
-        select(ReportRow, MeetingReportRow.decision_position)
+        select(*columns, MeetingReportRow.decision_position)
         .join(MeetingReportRow, MeetingReportRow.article_id == ReportRow.article_id)
         .where(MeetingReportRow.meeting_id == meeting_id)
         .order_by(ReportRow.received_position)
-    ).all()
-    return [
-        {
-            "article_id": r.ReportRow.article_id,
-            "source": r.ReportRow.source,
-            "title": r.ReportRow.title,
-            "published": r.ReportRow.published,
-            "outcome": r.ReportRow.outcome,
-            "review_with": r.ReportRow.review_with,
-            "decision_position": r.decision_position,
-            "received_position": r.ReportRow.received_position,
-            "extraction_position": r.ReportRow.extraction_position,
-            "extractor_version": r.ReportRow.extractor_version,
-        }
-        for r in rows
-    ]
+    ).mappings()
+    return [dict(r) for r in rows]
 
 
 def meeting_detail(conn: Connection, meeting_id: str) -> dict[str, Any]:
@@ -191,22 +192,13 @@ def export_meetings(conn: Connection) -> Iterator[dict[str, Any]]:
     reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i in range(0, len(ids), 500):
         rows = conn.execute(
-            select(MeetingReportRow.meeting_id, ReportRow)
+            select(MeetingReportRow.meeting_id, *(getattr(ReportRow, c) for c in EXPORT_COLUMNS))
             .join(ReportRow, ReportRow.article_id == MeetingReportRow.article_id)
             .where(MeetingReportRow.meeting_id.in_(ids[i : i + 500]))
             .order_by(ReportRow.received_position)
-        )
+        ).mappings()
         for row in rows:
-            r = row.ReportRow
-            reports[row.meeting_id].append(
-                {
-                    "source": r.source,
-                    "article_id": r.article_id,
-                    "title": r.title,
-                    "published": r.published,
-                    "outcome": r.outcome,
-                }
-            )
+            reports[row["meeting_id"]].append({c: row[c] for c in EXPORT_COLUMNS})
     for m in meetings:
         f = facts[m.meeting_id]
         item: dict[str, Any] = {"id": m.meeting_id}

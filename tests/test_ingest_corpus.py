@@ -9,7 +9,8 @@ from ingest.article import Article
 from ingest.sources import iter_articles
 
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
-NOT_REPORTS = {"expected.json", "README.md"}
+NOT_REPORTS = {"README.md"}
+EXPECTED = CORPUS.parent / "corpus.expected.json"
 
 
 def corpus_articles() -> list[Article]:
@@ -32,7 +33,7 @@ def test_every_report_is_short_news() -> None:
 
 
 def test_expected_names_every_report_once() -> None:
-    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
     listed = [r for m in expected["meetings"] for r in m["reports"]]
     listed += [o["report"] for o in expected["other_reports"]]
 
