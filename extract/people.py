@@ -29,7 +29,8 @@ _BYLINE_BEFORE = re.compile(r"(?:^|\n)\s*(?:By|by)\s+$")
 _PAREN_BEFORE = re.compile(r"\([^()]{1,15}\)\s*,?\s*$")
 _COMMA_BEFORE = re.compile(r",\s*$")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+|an?\s+)?")
-_ROLE_END = re.compile(r"[,(;]|\s(?:met|and\s+(?:the|a)\s|who|which|was|is|has|have|had|said)\b")
+# A bracket ends a role unless it only spells out an acronym: "Representative (SRSG) for the ...".
+_ROLE_END = re.compile(r"[,;]|\((?![A-Z][A-Za-z&-]{1,11}\))|\s(?:met|and\s+(?:the|a)\s|who|which|was|is|has|have|had|said)\b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,29 @@ def test_background_person_is_a_mention() -> None:
     assert rules == {"Olga Rand": "meeting-party", "Ivo Sterk": "meeting-party", "Mara Jost": "mention"}
 
 
+AFFILIATION_ROWS = [
+    _row(
+        "organisation after a bracketed title acronym",
+        "On 4 May 2022 Ms. Lina Marsh, the Special Envoy of the Secretary-General (SESG) for the Baltic "
+        "Marine Council (BMC), met Minister Tor Vik in Tallinn.",
+        {"Lina Marsh": "Baltic Marine Council"},
+    ),
+    _row(
+        "title before the name",
+        "The Director-General of the Nordic Seed Agency Per Holm met Minister Tor Vik on 4 May 2022.",
+        {"Per Holm": "Nordic Seed Agency"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("input", "expected"), AFFILIATION_ROWS)
+def test_participant_affiliation(input: str, expected: dict[str, str]) -> None:
+    facts = extract_report(input, published=None).of("participant")
+    found = {f.value: f.attrs.get("organization") for f in facts}
+    for name, organization in expected.items():
+        assert found.get(name) == organization, found
+
+
 NAME_KEY_ROWS = [
     _row("ow and ov", ("Kerimbek Nurlanow", "Kerimbek Nurlanov"), True),
     _row("off and ov", ("Ivan Petroff", "Ivan Petrov"), True),
