@@ -34,10 +34,12 @@ def _acceptable(place: str, after: str) -> bool:
 
 def find_place(text: str, sentences: list[Span], skip: set[int]) -> tuple[str, Span, str | None, str] | None:
     """(place, span, country, rule) of the event; sentences whose start is in ``skip`` are background."""
-    for pattern, rule in ((_STRONG, "visit-or-venue"), (_WEAK, "event-sentence")):
-        for sentence in sentences:
-            if sentence.start in skip or not MEETING_CUE.search(sentence.text):
-                continue
+    # The earliest event sentence wins (a lead states where it happened; a later "his first visit to
+    # <country>" is colour); within a sentence a venue phrase beats a bare "in <place>".
+    for sentence in sentences:
+        if sentence.start in skip or not MEETING_CUE.search(sentence.text):
+            continue
+        for pattern, rule in ((_STRONG, "visit-or-venue"), (_WEAK, "event-sentence")):
             for m in pattern.finditer(text, sentence.start, sentence.end):
                 place = m.group("place")
                 if place in COUNTRIES and m.group("country") is None and rule == "event-sentence":

@@ -209,6 +209,9 @@ PLACE_ROWS = [
     _row("dateline city for in-person visit", "BERGEN, Norway, May 3. The envoy met with the mayor.", "Bergen"),
     _row("no place for a videoconference", "OSLO, May 3. The ministers met via videoconference.", None),
     _row("organisation is not a place", "The meeting with the envoy took place at the Ministry of Fisheries.", None),
+    _row("the lead's place beats a later visit phrase",
+         "Minister Ada Rell met envoy Tom Birk at the ministry in Kaunas. It was his first visit to Lithuania "
+         "since the talks began.", "Kaunas"),
 ]  # fmt: skip
 
 
