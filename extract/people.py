@@ -28,6 +28,7 @@ _HONORIFIC_BEFORE = re.compile(rf"(?:{HONORIFIC_RE.pattern})\s*$")
 _BYLINE_BEFORE = re.compile(r"(?:^|\n)\s*(?:By|by)\s+$")
 _PAREN_BEFORE = re.compile(r"\([^()]{1,15}\)\s*,?\s*$")
 _COMMA_BEFORE = re.compile(r",\s*$")
+_OF_BEFORE = re.compile(r"\bof\s+$")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+|an?\s+)?")
 # A bracket ends a role unless it only spells out an acronym: "Representative (SRSG) for the ...".
 _ROLE_END = re.compile(r"[,;]|\((?![A-Z][A-Za-z&-]{1,11}\))|\s(?:met|and\s+(?:the|a)\s|who|which|was|is|has|have|had|said)\b")
@@ -76,6 +77,8 @@ def _name_runs(text: str, tokens: list[Span]) -> list[tuple[int, int]]:
 
 def _adjacent(text: str, a: Span, b: Span) -> bool:
     gap = text[a.end : b.start]
+    if gap in (". ", ".\u00a0") and len(a.text) == 1 and a.text.isupper():
+        return True  # an initial: "J. Haldane"
     return gap in (" ", "\u00a0") or (gap.strip() == "" and "\n" not in gap and len(gap) <= 3)
 
 
@@ -161,6 +164,9 @@ def _classify(
 ) -> None:
     if b - a > _MAX_NAME_WORDS:
         a = b - _MAX_NAME_WORDS
+    if b - a >= 3 and _OF_BEFORE.search(text, max(sentence.start, tokens[a].start - 4), tokens[a].start):
+        # "Minister of Foreign Affairs of Veloria Irena Castellan": the first word is what "of" governs.
+        a += 1
     span = Span(tokens[a].start, tokens[b - 1].end, text[tokens[a].start : tokens[b - 1].end])
     if b < len(tokens) and _adjacent(text, tokens[b - 1], tokens[b]) and fold(tokens[b].text) in ORG_HEADS:
         return  # "Coastal Water Board": the words name a body, not a person

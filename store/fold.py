@@ -203,6 +203,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
     # Collect every report's support per (field, key), the key being what makes two facts the same.
     support: dict[tuple[str, str], list[SourcedFact]] = defaultdict(list)
     affiliations = _affiliations(extracted)
+    people = _person_keys(extracted)
     for report, extraction in extracted:
         for fact in extraction.facts:
             if fact.field == "date" or fact.rule == MENTION_RULE or fact.field not in MEETING_FIELDS:
@@ -210,6 +211,8 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
             if fact.field == "organization" and affiliations and fact.value not in affiliations:
                 continue
             key = fact.attrs.get("key") or fact.value.casefold()
+            if fact.field == "participant":
+                key = people.get(key, key)
             support[(fact.field, key)].append(SourcedFact(fact=fact, report=report))
 
     chosen: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -316,6 +319,44 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
     return view
 
 
+def _person_keys(extracted: Sequence[tuple[ReportState, Extraction]]) -> dict[str, str]:
+    """Map each participant key to the fullest compatible key in the meeting.
+
+    Outlets name one person differently ("J. Haldane", "Haldane", "Joren Haldane"): keys are "surname
+    given-names"; a key joins a fuller one with the same surname whose given names it abbreviates, when
+    exactly one such fuller key exists (two different Haldanes stay apart).
+    """
+    keys = sorted(
+        {
+            key
+            for _, x in extracted
+            for f in x.facts
+            if f.field == "participant" and f.rule != MENTION_RULE and (key := f.attrs.get("key"))
+        },
+        key=lambda k: (-len(k.split()), -len(k), k),
+    )
+    canonical: list[str] = []
+    mapping: dict[str, str] = {}
+    for key in keys:
+        fuller = [c for c in canonical if _abbreviates(key, c)]
+        if len(fuller) == 1:
+            mapping[key] = mapping.get(fuller[0], fuller[0])
+        else:
+            canonical.append(key)
+    return mapping
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    surname, _, given = short.partition(" ")
+    full_surname, _, full_given = full.partition(" ")
+    if surname != full_surname or short == full:
+        return False
+    parts, full_parts = given.split(), full_given.split()
+    if len(parts) > len(full_parts):
+        return False
+    return all(f.startswith(p) for p, f in zip(parts, full_parts, strict=False))
+
+
 def _affiliations(extracted: Sequence[tuple[ReportState, Extraction]]) -> frozenset[str]:
     """The organisations the meeting's participants represent.
 
@@ -327,7 +368,9 @@ def _affiliations(extracted: Sequence[tuple[ReportState, Extraction]]) -> frozen
         org
         for _, extraction in extracted
         for fact in extraction.facts
-        if fact.field == "participant" and fact.rule != MENTION_RULE and (org := fact.attrs.get("organization"))
+        if fact.field == "participant"
+        and fact.rule != MENTION_RULE
+        and (org := fact.attrs.get("organization"))
     )
 
 

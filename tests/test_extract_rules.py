@@ -109,6 +109,20 @@ AFFILIATION_ROWS = [
 ]
 
 
+NAME_SHAPE_ROWS = [
+    _row("country before the name is not part of it",
+         "The Minister of Foreign Affairs of the Republic of Norland Alma Tursunova met the envoy on 2 May 2022.",
+         "Alma Tursunova"),
+    _row("an initial belongs to the name", "On 2 May 2022 the minister received Mr. P. van Dalen in Oslo.",
+         "P. van Dalen"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("input", "expected"), NAME_SHAPE_ROWS)
+def test_name_shapes(input: str, expected: str) -> None:
+    assert expected in [f.value for f in extract_report(input, published=None).of("participant")]
+
+
 @pytest.mark.parametrize(("input", "expected"), AFFILIATION_ROWS)
 def test_participant_affiliation(input: str, expected: dict[str, str]) -> None:
     facts = extract_report(input, published=None).of("participant")

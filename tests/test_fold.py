@@ -1,0 +1,137 @@
+"""The pure meeting fold, on hand-built report states (no database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from extract.facts import Extraction, Fact
+from store.events import canonical_json
+from store.fold import ReportState, Review, fold_meeting
+
+
+def fact(field: str, value: str, start: int = 0, rule: str = "test", **attrs: str | None) -> Fact:
+    return Fact(
+        field=field, value=value, start=start, end=start + len(value), quote=value, rule=rule, attrs=attrs
+    )
+
+
+def report(n: int, facts: list[Fact], date: tuple[str | None, str | None] = (None, None)) -> ReportState:
+    extraction = Extraction(
+        extractor_version="x-1", date_from=date[0], date_to=date[1], facts=tuple(facts), body=()
+    )
+    return ReportState(
+        article_id=f"{n:020d}",
+        source=f"r{n}.txt",
+        origin=f"r{n}.txt",
+        title=f"title {n}",
+        published=None,
+        content_hash="h",
+        revision=1,
+        received_position=n * 10,
+        article_position=n * 10,
+        extraction_position=n * 10 + 1,
+        extractor_version="x-1",
+        extraction=canonical_json(extraction.to_dict()),
+        decision_position=n * 10 + 2,
+        outcome="merged",
+    )
+
+
+def values(view: Any, field: str) -> list[str]:
+    return [f["value"] for f in view.facts if f["field"] == field]
+
+
+PERSON_ROWS = [
+    pytest.param(["haldane joren", "haldane j", "haldane"], ["Joren Haldane"], id="initial and surname join the full name"),
+    pytest.param(["haldane joren", "haldane mia", "haldane"], ["Joren Haldane", "Mia Haldane", "Haldane"],
+                 id="a bare surname with two candidates stays apart"),
+    pytest.param(["rell ada", "birk tom"], ["Ada Rell", "Tom Birk"], id="different people stay apart"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("keys", "expected"), PERSON_ROWS)
+def test_participant_spellings_are_unified(keys: list[str], expected: list[str]) -> None:
+    names = {
+        "haldane joren": "Joren Haldane", "haldane j": "J. Haldane", "haldane": "Haldane",
+        "haldane mia": "Mia Haldane", "rell ada": "Ada Rell", "birk tom": "Tom Birk",
+    }  # fmt: skip
+    members = [report(i + 1, [fact("participant", names[k], key=k)]) for i, k in enumerate(keys)]
+    view = fold_meeting(members, [])
+    assert sorted(values(view, "participant")) == sorted(expected)
+
+
+def test_date_is_the_intersection_of_the_windows() -> None:
+    members = [report(1, [], ("2023-03-14", "2023-03-14")), report(2, [], ("2023-02-13", "2023-03-15"))]
+    view = fold_meeting(members, [])
+    assert (view.meeting["date_from"], view.meeting["date_to"]) == ("2023-03-14", "2023-03-14")
+    [date] = [f for f in view.facts if f["field"] == "date"]
+    assert date["rule"] == "intersection"
+    assert date["alternatives"] == canonical_json(["2023-02-13..2023-03-15"])
+
+
+def test_disjoint_windows_keep_the_most_supported_and_list_the_other() -> None:
+    members = [
+        report(1, [], ("2023-03-14", "2023-03-14")),
+        report(2, [], ("2023-03-14", "2023-03-14")),
+        report(3, [], ("2024-03-06", "2024-03-06")),
+    ]
+    view = fold_meeting(members, [])
+    assert view.meeting["date_from"] == "2023-03-14"
+    [date] = [f for f in view.facts if f["field"] == "date"]
+    assert date["rule"] == "conflict:most-supported"
+    assert "2024-03-06" in date["alternatives"]
+
+
+def test_organisations_are_the_participants_affiliations_when_known() -> None:
+    facts = [
+        fact("participant", "Ada Rell", key="rell ada", organization="Seed Agency"),
+        fact("organization", "Seed Agency", 20, key="seed agency"),
+        fact("organization", "General Assembly", 40, key="ga"),
+    ]
+    assert values(fold_meeting([report(1, facts)], []), "organization") == ["Seed Agency"]
+    no_people = [fact("organization", "Seed Agency", key="seed agency")]
+    assert values(fold_meeting([report(1, no_people)], []), "organization") == ["Seed Agency"]
+
+
+def test_mentions_are_not_participants() -> None:
+    facts = [
+        fact("participant", "Ada Rell", key="rell ada"),
+        fact("participant", "Mara Jost", 30, "mention", key="jost mara"),
+    ]
+    assert values(fold_meeting([report(1, facts)], []), "participant") == ["Ada Rell"]
+
+
+def test_place_majority_with_alternatives() -> None:
+    members = [
+        report(1, [fact("place", "Oslo")]),
+        report(2, [fact("place", "Oslo")]),
+        report(3, [fact("place", "Bergen")]),
+    ]
+    view = fold_meeting(members, [])
+    assert view.meeting["place"] == "Oslo"
+    [place] = [f for f in view.facts if f["field"] == "place"]
+    assert place["rule"] == "majority"
+    assert place["alternatives"] == canonical_json(["Bergen"])
+
+
+def test_a_correction_replaces_the_value_and_keeps_the_old_one_as_alternative() -> None:
+    members = [report(1, [fact("place", "Bergen")])]
+    correction = Review(position=99, action="correct", article_ids=(members[0].article_id,), others=(),
+                        field_name="place", value="Oslo", actor="ana", reason="the wire misread the dateline")  # fmt: skip
+    view = fold_meeting(members, [correction])
+    assert view.meeting["place"] == "Oslo"
+    assert view.meeting["status"] == "single"
+    [place] = [f for f in view.facts if f["field"] == "place"]
+    assert (place["rule"], place["review_position"]) == ("human-correction", 99)
+    assert place["alternatives"] == canonical_json(["Bergen"])
+
+
+def test_meeting_id_follows_the_earliest_report_and_sources_carry_spans() -> None:
+    members = [report(2, [fact("format", "videoconference", 5)]), report(1, [])]
+    view = fold_meeting(members, [])
+    assert view.meeting["meeting_id"] == f"m-{members[1].article_id[:12]}"
+    [source] = view.sources
+    assert (source["span_start"], source["span_end"], source["quote"]) == (5, 20, "videoconference")
+    assert source["extraction_position"] == 21
