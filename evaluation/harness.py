@@ -228,12 +228,13 @@ def _markdown(report: Report) -> list[str]:
         lines += ["", f"Baseline skipped: {report.baseline_skipped}."]
     for kind in ("false merge", "missed merge"):
         cases = [case for case in report.worst_errors if case.kind == kind]
-        lines += ["", f"## Worst {kind}s", ""]
+        lines += ["", f"## Worst {kind}s"]
         if not cases:
-            lines.append("None.")
+            lines += ["", "None."]
         for number, case in enumerate(cases, start=1):
             flag = " (hard negative)" if case.hard_negative else ""
-            lines += ["", f"### {number}. {case.wrong_pairs} wrong pairs{flag}", ""]
+            plural = "" if case.wrong_pairs == 1 else "s"
+            lines += ["", f"### {number}. {case.wrong_pairs} wrong pair{plural}{flag}", ""]
             for item in case.items:
                 origin = f" [{item.origin}]" if item.origin else ""
                 why = f" - {item.explanation}" if item.explanation else ""
