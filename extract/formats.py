@@ -18,7 +18,10 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("in-person", re.compile(
         r"\bvisit(?:ed|ing|s)?\s+(?:to\s+)?(?:the\s+)?[A-Z]|\b(?:official|working|state|two-day|three-day|"
         r"high-level) visit\b|\bmet with\b|\btalks in [A-Z]|\bin[- ]person\b|\bface[- ]to[- ]face\b"
-        r"|\barrived in [A-Z]|\bon the sidelines of\b")),
+        r"|\barrived in [A-Z]|\bon the sidelines of\b"
+        # a host "received" a named visitor; credentials are presented by hand
+        r"|\breceived\s+(?:Mr\.|Ms\.|Mrs\.|Dr\.|H\.\s?E\.|[A-Z][\w'-]+\s+[A-Z])"
+        r"|\bpresented\s+(?:a\s+copy\s+of\s+)?(?:his|her|their)\s+credentials\b")),
 )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,21 @@ def test_grouping_does_not_depend_on_arrival_order(
             results.append({frozenset(r["source"] for r in m["reports"]) for m in export_meetings(conn)})
         engine.dispose()
     assert results[0] == results[1]
+
+
+def test_example_corpus_matches_its_truth_file(engine: Engine) -> None:
+    truth = json.loads((CORPUS.parent / "corpus.expected.json").read_text(encoding="utf-8"))
+    Pipeline(engine).ingest(iter_articles(_corpus_files()))
+
+    def name(source: str) -> str:
+        return source if "://" in source else Path(source).name
+
+    with engine.connect() as conn:
+        found = {frozenset(name(r["source"]) for r in m["reports"]): m for m in export_meetings(conn)}
+    expected = {frozenset(m["reports"]) for m in truth["meetings"]}
+    expected |= {frozenset([o["report"]]) for o in truth["other_reports"]}
+    assert set(found) == expected
+    for meeting in truth["meetings"]:
+        if meeting.get("date"):
+            assert found[frozenset(meeting["reports"])]["date"] == meeting["date"], meeting["key"]
+        assert found[frozenset(meeting["reports"])]["format"] == meeting["format"], meeting["key"]
