@@ -95,7 +95,10 @@ class Pipeline:
         items: Iterable[Article | IngestError],
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Summary:
+        """Run each item through the flow in its own transaction. ``metadata`` (e.g. the feed that
+        delivered the items) is stored on every article event."""
         summary = Summary()
         for item in items:
             if isinstance(item, IngestError):
@@ -103,7 +106,7 @@ class Pipeline:
             else:
                 try:
                     with self.engine.begin() as conn:
-                        outcome = self.ingest_one(conn, item)
+                        outcome = self.ingest_one(conn, item, metadata=metadata)
                 except AccordError as e:
                     outcome = Outcome(source=item.source, status="failed", message=str(e))
             summary.outcomes.append(outcome)
@@ -111,7 +114,9 @@ class Pipeline:
                 on_outcome(outcome)
         return summary
 
-    def ingest_one(self, conn: Connection, article: Article) -> Outcome:
+    def ingest_one(
+        self, conn: Connection, article: Article, *, metadata: dict[str, Any] | None = None
+    ) -> Outcome:
         log = EventLog(conn)
         log.lock()
         projector = Projector(conn)
@@ -140,7 +145,7 @@ class Pipeline:
         received: DomainEvent = (
             ArticleRevised(**fields, revision=len(history) + 1) if history else ArticleReceived(**fields)
         )
-        meta = {"actor": self.actor}
+        meta = {**(metadata or {}), "actor": self.actor}
         [stored] = log.append(
             [NewEvent(stream_id=stream_id, event=received, metadata=meta, expected_version=version)]
         )

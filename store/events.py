@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 
 def canonical_json(value: Any) -> str:
@@ -119,6 +119,17 @@ class ReviewDecided(DomainEvent):
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.TYPE: cls for cls in (ArticleReceived, ArticleRevised, ReportExtracted, MatchDecided, ReviewDecided)
 }
+
+E = TypeVar("E", bound=type[DomainEvent])
+
+
+def register(cls: E) -> E:
+    """Class decorator: make an event type defined elsewhere (e.g. ``store.feeds``) readable from the log."""
+    if cls.TYPE in EVENT_TYPES and EVENT_TYPES[cls.TYPE] is not cls:
+        raise ValueError(f"event type {cls.TYPE!r} is registered twice")
+    EVENT_TYPES[cls.TYPE] = cls
+    return cls
+
 
 # (type, from schema version) -> function turning that payload into the next version's payload.
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from store.eventlog import EventLog
 from store.projections import Projector, snapshot
+
+
+def projectors(conn: Connection) -> list[Any]:
+    """Every projector, in the order they catch up. A new projection adds itself here."""
+    return [Projector(conn)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,12 +34,13 @@ def rebuild(engine: Engine, *, check: bool = False) -> RebuildResult:
     """
     with engine.connect() as conn, conn.begin() as tx:
         EventLog(conn).lock()
-        projector = Projector(conn)
+        everything = projectors(conn)
         if check:
-            projector.catch_up()
+            for projector in everything:
+                projector.catch_up()
             before = snapshot(conn)
-        projector.reset()
-        events = projector.catch_up()
+        everything[0].reset()  # empties every projection table, checkpoints included
+        events = max(projector.catch_up() for projector in everything)
         differences: list[str] = []
         if check:
             after = snapshot(conn)
