@@ -7,6 +7,7 @@ import csv
 import functools
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -344,6 +345,125 @@ def verify(ctx: Context) -> None:
     if not result.ok:
         raise TamperedLogError(result.first_bad or 0, result.reason or "")
     click.echo(f"log verified: {result.checked} events, hash chain intact")
+
+
+def _actor(actor: str | None) -> str:
+    return actor or os.environ.get("USER") or "unknown"
+
+
+@cli.group()
+def review() -> None:
+    """Human review of merged duplicates: confirm, split, merge, correct.
+
+    Every decision is an event with its actor and reason; it outlives every matcher re-run.
+    """
+
+
+_reason = click.option("--reason", required=True, help="Why: kept in the log with the decision.")
+_actor_option = click.option("--actor", help="Who decides (default: $USER).")
+
+
+@review.command("confirm")
+@click.argument("meeting")
+@_reason
+@_actor_option
+@pass_context
+@friendly
+def review_confirm(ctx: Context, meeting: str, reason: str, actor: str | None) -> None:
+    """Confirm that a meeting's reports belong together.
+
+    \b
+    Example:
+      accord review confirm m-3f2a --reason "same videoconference, checked the ministry site"
+    """
+    from jobs.review import review as decide
+
+    meetings_after = decide(ctx.engine(), "confirm", meeting, actor=_actor(actor), reason=reason)
+    click.echo(f"confirmed: {', '.join(meetings_after)}")
+
+
+@review.command("split")
+@click.argument("meeting")
+@click.argument("report")
+@_reason
+@_actor_option
+@pass_context
+@friendly
+def review_split(ctx: Context, meeting: str, report: str, reason: str, actor: str | None) -> None:
+    """Take a report (id prefix or source) out of a meeting; the matcher never puts it back.
+
+    \b
+    Example:
+      accord review split m-3f2a reports/wire-0412.txt --reason "different day: 12 April, not 2 April"
+    """
+    from jobs.review import review as decide
+
+    meetings_after = decide(ctx.engine(), "split", meeting, report=report, actor=_actor(actor), reason=reason)
+    click.echo(f"split: the reports are now in {', '.join(meetings_after)}")
+
+
+@review.command("merge")
+@click.argument("meeting")
+@click.argument("other")
+@_reason
+@_actor_option
+@pass_context
+@friendly
+def review_merge(ctx: Context, meeting: str, other: str, reason: str, actor: str | None) -> None:
+    """Merge two meetings that are the same event.
+
+    \b
+    Example:
+      accord review merge m-3f2a m-77c1 --reason "the wire misdated it; same talks"
+    """
+    from jobs.review import review as decide
+
+    meetings_after = decide(
+        ctx.engine(), "merge", meeting, other_meeting=other, actor=_actor(actor), reason=reason
+    )
+    click.echo(f"merged into {', '.join(meetings_after)}")
+
+
+@review.command("correct")
+@click.argument("meeting")
+@click.argument(
+    "field", type=click.Choice(["date", "participant", "organization", "place", "format", "topic"])
+)
+@click.argument("value")
+@_reason
+@_actor_option
+@pass_context
+@friendly
+def review_correct(
+    ctx: Context, meeting: str, field: str, value: str, reason: str, actor: str | None
+) -> None:
+    """Correct a fact of a meeting (a date range is written FROM..TO).
+
+    \b
+    Example:
+      accord review correct m-3f2a place Ashgabat --reason "the dateline city, confirmed by the ministry"
+    """
+    from jobs.review import review as decide
+
+    decide(
+        ctx.engine(), "correct", meeting, field_name=field, value=value, actor=_actor(actor), reason=reason
+    )
+    click.echo(f"corrected {field} of {meeting}: {value}")
+
+
+@cli.command()
+@pass_context
+@friendly
+def rematch(ctx: Context) -> None:
+    """Run the matcher again over every report (e.g. after an upgrade); human decisions still hold.
+
+    \b
+    Example:
+      accord rematch
+    """
+    from jobs.review import rematch as run
+
+    click.echo(f"{run(ctx.engine())} decisions changed")
 
 
 @cli.group()

@@ -175,7 +175,14 @@ class Pipeline:
         seed = reads.profiles([article_id])[article_id]
         component = expand_component(seed, reads.candidates, config=self.config)
         ids = {p.report_id for p in component}
-        must, cannot = reads.constraints(ids)
+        # Reports a person tied together belong to the component whatever their scores.
+        while True:
+            must, cannot = reads.constraints(ids)
+            tied = {x for pair in must for x in pair} - ids
+            if not tied:
+                break
+            component.extend(reads.profiles(tied).values())
+            ids |= tied
         clustering = cluster(component, must_link=must, cannot_link=cannot, config=self.config)
         current = Projector(conn).load_states(ids)
         events = []

@@ -1,0 +1,127 @@
+"""Human review decisions: events with actor and reason that every later matcher run honours."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+from accord.cli import cli
+from accord.errors import AccordError
+from ingest.sources import iter_articles
+from jobs.pipeline import Pipeline
+from jobs.review import rematch, review
+from store.eventlog import EventLog
+from store.queries import audit, export_meetings
+from store.rebuild import rebuild
+
+CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+TRUTH = json.loads((CORPUS.parent / "corpus.expected.json").read_text(encoding="utf-8"))
+MEETING_A = set(TRUTH["meetings"][0]["reports"])  # the three reports of the 2023 meeting
+
+
+def name(source: str) -> str:
+    return source if "://" in source else Path(source).name
+
+
+def meetings(engine: Engine) -> dict[frozenset[str], dict]:  # type: ignore[type-arg]
+    with engine.connect() as conn:
+        return {frozenset(name(r["source"]) for r in m["reports"]): m for m in export_meetings(conn)}
+
+
+def meeting_with(engine: Engine, report: str) -> dict:  # type: ignore[type-arg]
+    return next(m for k, m in meetings(engine).items() if report in k)
+
+
+@pytest.fixture
+def corpus(engine: Engine, tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    Pipeline(engine).ingest(iter_articles([str(folder)]))
+    assert frozenset(MEETING_A) in meetings(engine)
+    return folder
+
+
+def test_split_outlives_new_reports_and_rematch(engine: Engine, corpus: Path) -> None:
+    wire = "nwa-2023-03-15-castellan-haldane.txt"
+    meeting = meeting_with(engine, wire)
+    review(engine, "split", meeting["id"], report=wire, actor="ana", reason="the wire describes a later call")
+    groups = meetings(engine)
+    assert frozenset({wire}) in groups
+    assert frozenset(MEETING_A - {wire}) in groups
+    assert groups[frozenset({wire})]["status"] == "confirmed"
+
+    # Another outlet's copy of the wire arrives: the matcher decides again around it.
+    shutil.copy(corpus / wire, corpus / "copy-of-wire.txt")
+    Pipeline(engine).ingest(iter_articles([str(corpus / "copy-of-wire.txt")]))
+    assert rematch(engine) >= 0
+    groups = meetings(engine)
+    assert not any(wire in g and len(g & MEETING_A) > 1 for g in groups)
+    assert rebuild(engine, check=True).identical
+
+
+def test_merge_joins_what_the_matcher_vetoed_and_survives_rematch(engine: Engine, corpus: Path) -> None:
+    a = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    b = meeting_with(engine, "nwa-2024-03-07-castellan-haldane.txt")
+    assert a["id"] != b["id"]
+    review(engine, "merge", a["id"], other_meeting=b["id"], actor="ana", reason="test: one event")
+    merged = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    assert "nwa-2024-03-07-castellan-haldane.txt" in {name(r["source"]) for r in merged["reports"]}
+    rematch(engine)
+    again = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    assert {r["source"] for r in again["reports"]} == {r["source"] for r in merged["reports"]}
+    assert rebuild(engine, check=True).identical
+
+
+def test_correct_and_confirm_are_recorded_with_actor_and_reason(engine: Engine, corpus: Path) -> None:
+    meeting = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    review(
+        engine,
+        "correct",
+        meeting["id"],
+        field_name="place",
+        value="Lundmark Harbour",
+        actor="ana",
+        reason="per the ministry",
+    )
+    review(engine, "confirm", meeting["id"], actor="bo", reason="checked")
+    after = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    assert after["place"] == "Lundmark Harbour"
+    assert after["status"] == "confirmed"
+    with engine.connect() as conn:
+        [place] = audit(conn, after["id"], field="place")
+        decisions = [json.loads(e.payload) for e in EventLog(conn).read(types=["ReviewDecided"])]
+    assert place["rule"] == "human-correction"
+    assert place["review_position"] is not None
+    assert [(d["action"], d["actor"], d["reason"]) for d in decisions] == [
+        ("correct", "ana", "per the ministry"),
+        ("confirm", "bo", "checked"),
+    ]
+    assert rebuild(engine, check=True).identical
+
+
+def test_review_needs_a_reason_and_a_real_report(engine: Engine, corpus: Path) -> None:
+    meeting = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    with pytest.raises(AccordError, match="needs a reason"):
+        review(engine, "confirm", meeting["id"], actor="ana", reason=" ")
+    with pytest.raises(AccordError, match="does not name exactly one report"):
+        review(engine, "split", meeting["id"], report="nope.txt", actor="ana", reason="x")
+
+
+def test_review_through_the_cli(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", url, "ingest", str(CORPUS)]).exit_code == 0
+    engine_ids = runner.invoke(cli, ["--db", url, "meetings", "--ids"]).output.split()
+    result = runner.invoke(
+        cli, ["--db", url, "review", "confirm", engine_ids[0], "--reason", "ok", "--actor", "ana"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "confirmed" in runner.invoke(cli, ["--db", url, "show", engine_ids[0]]).output
+    missing = runner.invoke(cli, ["--db", url, "review", "confirm", engine_ids[0]])
+    assert missing.exit_code == 2
+    assert "--reason" in missing.output
