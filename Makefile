@@ -30,8 +30,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 eval: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/accord eval seeds
-	$(BIN)/accord eval synthetic
+	$(BIN)/accord eval synthetic -n 2000
 	$(BIN)/accord eval ecbplus
 
 bench: $(STAMP)

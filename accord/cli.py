@@ -466,6 +466,55 @@ def rematch(ctx: Context) -> None:
     click.echo(f"{run(ctx.engine())} decisions changed")
 
 
+@cli.command("eval")
+@click.argument("corpus", type=click.Choice(["seeds", "synthetic", "ecbplus"]))
+@click.option("--path", help="Folder of the seeds or of ECB+ (default: ../shared/seeds, ../shared/ecbplus).")
+@click.option("-n", "size", type=int, default=2000, show_default=True, help="Synthetic: how many reports.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Synthetic: generator seed.")
+@click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF baseline.")
+@click.option(
+    "--json", "json_out", type=click.File("w", encoding="utf-8"), help="Also write the report as JSON."
+)
+@pass_context
+@friendly
+def evaluate_cmd(
+    ctx: Context,
+    corpus: str,
+    path: str | None,
+    size: int,
+    seed: int,
+    no_baseline: bool,
+    json_out: io.TextIOBase | None,
+) -> None:
+    """Run the real pipeline on a labelled corpus into a fresh database and score it beside a baseline.
+
+    Prints B-cubed and pairwise precision/recall/F1, group counts, the hard-negative false-merge rate,
+    the review share and the worst errors with the matcher's explanations (Markdown).
+
+    \b
+    Example:
+      accord eval synthetic -n 1000 --seed 3
+    """
+    from evaluation import corpora
+    from evaluation.harness import evaluate
+    from jobs.evaluate import run_pipeline
+
+    if corpus == "seeds":
+        labelled = corpora.load_seeds(path) if path else corpora.load_seeds()
+    elif corpus == "ecbplus":
+        try:
+            labelled = corpora.load_ecbplus(path) if path else corpora.load_ecbplus()
+        except corpora.CorpusNotFoundError as e:
+            click.echo(f"ECB+ not evaluated: {e}")
+            return
+    else:
+        labelled = corpora.load_synthetic(size, seed)
+    report = evaluate(labelled, run_pipeline, baseline=not no_baseline)
+    click.echo(report.to_markdown())
+    if json_out is not None:
+        json_out.write(report.to_json())
+
+
 @cli.group()
 def db() -> None:
     """Database schema."""
