@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from store.eventlog import EventLog
+from store.feeds import FeedProjector
 from store.projections import Projector, snapshot
 
 
 def projectors(conn: Connection) -> list[Any]:
     """Every projector, in the order they catch up. A new projection adds itself here."""
-    return [Projector(conn)]
+    return [Projector(conn), FeedProjector(conn)]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -185,6 +200,48 @@ class FactSourceRow(Base):
     decision_position: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class FeedRow(Base):
+    """One polled feed: its settings and how its polls went (folded by ``store.feedfold``)."""
+
+    __tablename__ = "feeds"
+
+    feed_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    every_seconds: Mapped[int] = mapped_column(Integer)
+    full_text: Mapped[bool] = mapped_column(Boolean)
+    paused: Mapped[bool] = mapped_column(Boolean)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    added_by: Mapped[str] = mapped_column(String(200))
+    last_polled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_success_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    last_error_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_streak: Mapped[int] = mapped_column(Integer)
+    next_poll_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    items_seen: Mapped[int] = mapped_column(Integer)
+    items_new: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_position: Mapped[int] = mapped_column(BigInteger)
+
+
+# APScheduler's job store. Not a projection and not truth: the daemon re-creates one job per feed from
+# ``feeds`` when it starts. Declared here (and created by migration 0002) so that APScheduler never
+# creates schema itself and Alembic knows the table.
+APSCHEDULER_JOBS = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+
 PROJECTION_TABLES = (
     ReportRow,
     MatchKeyRow,
@@ -193,5 +250,6 @@ PROJECTION_TABLES = (
     MeetingReportRow,
     MeetingFactRow,
     FactSourceRow,
+    FeedRow,
     Checkpoint,
 )

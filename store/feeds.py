@@ -1,0 +1,281 @@
+"""Feeds as data: the feed events, one stream per feed (``feed-<feed_id>``), and the ``feeds`` projector.
+
+A feed's settings and its polling history live only in the log. The ``feeds`` table is folded from these
+events by ``store.feedfold`` (pure) and written here with its checkpoint in the caller's transaction, so
+``accord rebuild`` recreates it bit-identically. Importing this module registers the event types: any
+process that reads feed events from the log imports it (the CLI and ``store.rebuild`` do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import Connection, delete, insert, select
+
+from accord.errors import AccordError, NotFoundError
+from store.eventlog import EventLog
+from store.events import DomainEvent, NewEvent, StoredEvent, register, utcnow
+from store.schema import Checkpoint, FeedRow
+
+if TYPE_CHECKING:  # the fold imports the events from here, so it is imported lazily at runtime
+    from store.feedfold import FeedState
+
+NAME = "feeds"
+BATCH = 2000
+MIN_EVERY_SECONDS = 60
+
+
+def feed_stream(feed_id: str) -> str:
+    return f"feed-{feed_id}"
+
+
+def feed_id_for(url: str) -> str:
+    """A feed's stable id: a digest of its URL as first added (a later redirect does not change it)."""
+    parts = urlsplit(url.strip())
+    normal = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    return "f" + hashlib.sha256(normal.encode("utf-8")).hexdigest()[:11]
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FeedAdded(DomainEvent):
+    """Someone asked Accord to poll a feed."""
+
+    TYPE: ClassVar[str] = "FeedAdded"
+
+    feed_id: str
+    url: str
+    name: str | None
+    every_seconds: int
+    full_text: bool
+    actor: str
+    added_at: str  # ISO 8601, aware UTC
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FeedChanged(DomainEvent):
+    """A feed's settings changed: a permanent redirect moved it, its interval changed, it was paused or
+    resumed. Fields left None are unchanged."""
+
+    TYPE: ClassVar[str] = "FeedChanged"
+
+    feed_id: str
+    url: str | None = None
+    name: str | None = None
+    every_seconds: int | None = None
+    paused: bool | None = None
+    reason: str
+    actor: str
+    changed_at: str
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FeedRemoved(DomainEvent):
+    """The feed is no longer polled. Its articles stay in the log."""
+
+    TYPE: ClassVar[str] = "FeedRemoved"
+
+    feed_id: str
+    reason: str
+    actor: str
+    removed_at: str
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FeedPolled(DomainEvent):
+    """One poll of a feed and what came of it. ``next_poll_at`` already holds backoff and Retry-After."""
+
+    TYPE: ClassVar[str] = "FeedPolled"
+
+    feed_id: str
+    url: str
+    started_at: str
+    finished_at: str
+    http_status: int | None
+    outcome: str  # "ok" | "not-modified" | "error" | "gone"
+    error: str | None
+    new: int
+    revised: int
+    duplicate: int
+    failed: int
+    etag: str | None
+    last_modified: str | None
+    error_streak: int
+    next_poll_at: str
+    warnings: list[str] = field(default_factory=list)  # e.g. a malformed ("bozo") feed that was still read
+
+
+FEED_EVENT_TYPES = (FeedAdded.TYPE, FeedChanged.TYPE, FeedRemoved.TYPE, FeedPolled.TYPE)
+
+
+class FeedExistsError(AccordError, ValueError):
+    def __init__(self, feed_id: str, url: str) -> None:
+        super().__init__(f"feed {feed_id} ({url}) is already added; 'accord feeds list' shows it")
+
+
+class BadFeedSettingError(AccordError, ValueError):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+
+
+# --- the projector --------------------------------------------------------------------------------------
+
+_COLUMNS = tuple(c.name for c in FeedRow.__table__.columns)
+
+
+class FeedProjector:
+    """Catches the ``feeds`` table up with the log, inside the caller's transaction (which should hold the
+    log's append lock, as every projector's writer does, so two catch-ups never interleave)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.log = EventLog(conn)
+
+    def checkpoint(self) -> int:
+        value = self.conn.execute(select(Checkpoint.position).where(Checkpoint.name == NAME)).scalar()
+        return int(value or 0)
+
+    def catch_up(self, *, batch: int = BATCH) -> int:
+        """Fold every feed event after the checkpoint. Returns how many events were folded."""
+        from store.feedfold import apply_feed_event
+
+        done = 0
+        position = self.checkpoint()
+        while events := self.log.read(after=position, limit=batch, types=FEED_EVENT_TYPES):
+            states: dict[str, FeedState | None] = {}
+            for stored in events:
+                event = stored.domain()
+                feed_id: str = event.feed_id  # type: ignore[attr-defined]
+                if feed_id not in states:
+                    states[feed_id] = self.load(feed_id)
+                states[feed_id] = apply_feed_event(states[feed_id], stored.position, event)
+            self._write(states)
+            position = events[-1].position
+            done += len(events)
+        if done:
+            self.conn.execute(delete(Checkpoint).where(Checkpoint.name == NAME))
+            self.conn.execute(insert(Checkpoint).values(name=NAME, position=position))
+        return done
+
+    def load(self, feed_id: str) -> FeedState | None:
+        from store.feedfold import FeedState
+
+        row = self.conn.execute(select(FeedRow).where(FeedRow.feed_id == feed_id)).first()
+        return None if row is None else FeedState(**{c: row._mapping[c] for c in _COLUMNS})
+
+    def all(self) -> list[FeedState]:
+        from store.feedfold import FeedState
+
+        rows = self.conn.execute(select(FeedRow).order_by(FeedRow.added_at, FeedRow.feed_id))
+        return [FeedState(**{c: r._mapping[c] for c in _COLUMNS}) for r in rows]
+
+    def _write(self, states: dict[str, FeedState | None]) -> None:
+        ids = sorted(states)
+        if ids:
+            self.conn.execute(delete(FeedRow).where(FeedRow.feed_id.in_(ids)))
+        rows = [s.row() for s in states.values() if s is not None]
+        if rows:
+            self.conn.execute(insert(FeedRow), rows)
+
+
+# --- writing feed events ---------------------------------------------------------------------------------
+
+
+def append_feed_events(
+    conn: Connection,
+    feed_id: str,
+    events: Sequence[DomainEvent],
+    *,
+    metadata: dict[str, str] | None = None,
+    expected_version: int | None = None,
+) -> list[StoredEvent]:
+    """Append events to a feed's stream and fold them into ``feeds``, in the caller's transaction.
+
+    ``expected_version`` is the stream version the caller's decision was based on (``ConcurrencyError``
+    if the stream moved since)."""
+    stored = EventLog(conn).append(
+        [
+            NewEvent(
+                stream_id=feed_stream(feed_id),
+                event=event,
+                metadata=dict(metadata or {}),
+                expected_version=expected_version if i == 0 else None,
+            )
+            for i, event in enumerate(events)
+        ]
+    )
+    FeedProjector(conn).catch_up()
+    return stored
+
+
+def current_feeds(conn: Connection) -> list[FeedState]:
+    """Every feed, after catching the projection up (takes the append lock for this transaction)."""
+    EventLog(conn).lock()
+    projector = FeedProjector(conn)
+    projector.catch_up()
+    return projector.all()
+
+
+def resolve_feed(conn: Connection, key: str) -> FeedState:
+    """A feed by id, unique id prefix, or URL."""
+    feeds = current_feeds(conn)
+    exact = [f for f in feeds if key in (f.feed_id, f.url, f.origin)]
+    found = exact or [f for f in feeds if f.feed_id.startswith(key)]
+    if len(found) != 1:
+        raise NotFoundError("feed" if not found else "unique feed for", key)
+    return found[0]
+
+
+def add_feed(
+    conn: Connection,
+    url: str,
+    *,
+    name: str | None = None,
+    every_seconds: int = 900,
+    full_text: bool = False,
+    actor: str = "cli",
+    now: datetime | None = None,
+) -> FeedState:
+    """Add a feed (http or https URL, polled every ``every_seconds``). A feed already added is an error."""
+    url = url.strip()
+    if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
+        raise BadFeedSettingError(f"not an http(s) URL: {url!r}")
+    if every_seconds < MIN_EVERY_SECONDS:
+        raise BadFeedSettingError(f"interval {every_seconds}s is under the minimum of {MIN_EVERY_SECONDS}s")
+    feed_id = feed_id_for(url)
+    existing = {f.feed_id: f for f in current_feeds(conn)}
+    if feed_id in existing:
+        raise FeedExistsError(feed_id, existing[feed_id].url)
+    event = FeedAdded(
+        feed_id=feed_id,
+        url=url,
+        name=name,
+        every_seconds=every_seconds,
+        full_text=full_text,
+        actor=actor,
+        added_at=(now or utcnow()).isoformat(),
+    )
+    append_feed_events(conn, feed_id, [event], metadata={"actor": actor})
+    state = FeedProjector(conn).load(feed_id)
+    if state is None:  # pragma: no cover - the fold just wrote it
+        raise NotFoundError("feed", feed_id)
+    return state
+
+
+def remove_feed(
+    conn: Connection, key: str, *, actor: str = "cli", reason: str = "removed", now: datetime | None = None
+) -> FeedState:
+    feed = resolve_feed(conn, key)
+    event = FeedRemoved(
+        feed_id=feed.feed_id, reason=reason, actor=actor, removed_at=(now or utcnow()).isoformat()
+    )
+    append_feed_events(conn, feed.feed_id, [event], metadata={"actor": actor})
+    return feed
