@@ -9,6 +9,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,11 +25,19 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ITEM_TAGS = frozenset({"item", "entry"})
 
 
-def read_feed_file(origin: str, content: str) -> Iterator[Article | IngestError]:
-    """Articles from an RSS or Atom file; ``content`` is already decoded text."""
+@dataclass(frozen=True, kw_only=True)
+class ParsedFeed:
+    """A feed feedparser could read: its entries with each one's own raw XML, in document order."""
+
+    entries: list[tuple[Any, str]]  # (feedparser entry, raw item XML or canonical JSON of the entry)
+    content_type: str
+    bozo: str | None  # why feedparser flagged the feed as malformed, when it still read it
+
+
+def parse_feed(origin: str, content: str) -> ParsedFeed | IngestError:
+    """Parse an RSS or Atom document (already decoded text); an unreadable one is an ``IngestError``."""
     if not content.strip():
-        yield IngestError(origin, "empty file (only whitespace), no feed")
-        return
+        return IngestError(origin, "empty file (only whitespace), no feed")
     # The text is decoded already: tell feedparser so, or an encoding declaration would decode it twice.
     feed = feedparser.parse(
         io.BytesIO(content.encode("utf-8", "replace")),
@@ -37,19 +46,33 @@ def read_feed_file(origin: str, content: str) -> Iterator[Article | IngestError]
     if not feed.get("version") or (feed.get("bozo") and not feed.entries):
         reason = feed.get("bozo_exception")
         problem = f"malformed XML ({reason})" if feed.get("bozo") else "not an RSS or Atom feed"
-        yield IngestError(origin, problem)
-        return
-    if not feed.entries:
-        yield IngestError(origin, "feed has no items")
-        return
+        return IngestError(origin, problem)
     content_type = "application/atom+xml" if feed.version.startswith("atom") else "application/rss+xml"
     fragments = _item_fragments(content, len(feed.entries))
-    for number, entry in enumerate(feed.entries, start=1):
-        raw = fragments[number - 1] if fragments else _canonical(entry)
-        yield _article(origin, entry, number, raw, content_type)
+    entries = [
+        (entry, fragments[i] if fragments else _canonical(entry)) for i, entry in enumerate(feed.entries)
+    ]
+    bozo = str(feed.get("bozo_exception") or "malformed") if feed.get("bozo") else None
+    return ParsedFeed(entries=entries, content_type=content_type, bozo=bozo)
 
 
-def _article(origin: str, entry: Any, number: int, raw: str, content_type: str) -> Article | IngestError:
+def read_feed_file(origin: str, content: str) -> Iterator[Article | IngestError]:
+    """Articles from an RSS or Atom file; ``content`` is already decoded text."""
+    parsed = parse_feed(origin, content)
+    if isinstance(parsed, IngestError):
+        yield parsed
+        return
+    if not parsed.entries:
+        yield IngestError(origin, "feed has no items")
+        return
+    for number, (entry, raw) in enumerate(parsed.entries, start=1):
+        yield article_from_entry(origin, entry, number, raw, parsed.content_type)
+
+
+def article_from_entry(
+    origin: str, entry: Any, number: int, raw: str, content_type: str
+) -> Article | IngestError:
+    """One feed entry as an article (item key: GUID, else link, else its number)."""
     link = _url(entry.get("link"))
     key = _nonblank(entry.get("id")) or link or f"#{number}"
     body = _body(entry)
