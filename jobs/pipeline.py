@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from accord.errors import AccordError, IngestError
 from extract.report import EXTRACTOR_VERSION, extract_report
@@ -279,17 +279,23 @@ class MatchReads:
         return result
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
-        ids: set[str] = set()
-        for key in sorted(query_keys(profile)):
-            postings = (
+        keys = sorted(query_keys(profile))
+        sizes: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            sizes.update(
                 self.conn.execute(
-                    select(MatchKeyRow.article_id).where(MatchKeyRow.key == key).limit(MAX_KEY_POSTINGS + 1)
-                )
-                .scalars()
-                .all()
+                    select(MatchKeyRow.key, func.count()).where(MatchKeyRow.key.in_(chunk)).group_by(MatchKeyRow.key)
+                ).all()
             )
-            if len(postings) <= MAX_KEY_POSTINGS:
-                ids.update(postings)
+        usable = sorted(k for k, n in sizes.items() if n <= MAX_KEY_POSTINGS)
+        ids: set[str] = set()
+        for i in range(0, len(usable), 500):
+            ids.update(
+                self.conn.execute(
+                    select(MatchKeyRow.article_id).where(MatchKeyRow.key.in_(usable[i : i + 500])).distinct()
+                ).scalars()
+            )
         must, _ = self.constraints({profile.report_id})
         for a, b in must:
             ids.update((a, b))

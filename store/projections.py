@@ -130,7 +130,9 @@ class Projector:
                 continue
             else:
                 continue
-            touched.add(event.article_id)
+            # A report joins a meeting when the matcher first places it; until then it is in none.
+            if states[event.article_id].decision_position is not None:
+                touched.add(event.article_id)
 
         self._write_states(states)
         self._write_keys(keys)
@@ -242,7 +244,8 @@ class Projector:
 
         groups: dict[str, list[ReportState]] = {}
         for s in states.values():
-            groups.setdefault(s.group_key(), []).append(s)
+            if s.decision_position is not None:
+                groups.setdefault(s.group_key(), []).append(s)
         ids = set(states)
         reviews = [r for r in self.reviews() if ids & {*r.article_ids, *r.others}]
         views = [fold_meeting(members, reviews) for _, members in sorted(groups.items())]
