@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from accord.errors import AccordError
 
@@ -41,10 +42,14 @@ def friendly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except AccordError as e:
+        except (AccordError, SQLAlchemyError) as e:
             if click.get_current_context().find_object(Context).debug:  # type: ignore[union-attr]
                 raise
-            click.echo(f"accord: {e}", err=True)
+            if isinstance(e, SQLAlchemyError):
+                detail = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+                click.echo(f"accord: database error: {detail} (run with --debug for details)", err=True)
+            else:
+                click.echo(f"accord: {e}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

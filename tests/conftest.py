@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.db import open_database
+from store.rebuild import rebuild
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -32,7 +34,7 @@ def _pg_reachable() -> str | None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as e:
+    except SQLAlchemyError as e:
         return f"{type(e).__name__}: {e}".splitlines()[0]
     return None
 
@@ -78,8 +80,11 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = open_database(db_url, auto_upgrade=True)
     yield eng
     leaked = eng.pool.checkedout()  # type: ignore[attr-defined]
+    # Every scenario ends with the projections equal to a replay of its log.
+    replay = rebuild(eng, check=True)
     eng.dispose()
     assert leaked == 0, f"{leaked} database connections were left checked out"
+    assert replay.identical, f"rebuild --check after the test: {replay.differences}"
 
 
 @pytest.fixture(scope="session")

@@ -131,3 +131,10 @@ def test_postgres_commands_refuse_until_db_upgrade(pg_url: str) -> None:
     assert "accord db upgrade" in refused.output
     assert runner.invoke(cli, ["--db", pg_url, "db", "upgrade"]).exit_code == 0
     assert runner.invoke(cli, ["--db", pg_url, "meetings"]).exit_code == 0
+
+
+def test_unreachable_database_is_one_clear_line() -> None:
+    result = CliRunner().invoke(cli, ["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "meetings"])
+    assert result.exit_code == 1
+    assert result.output.startswith("accord: database error:")
+    assert "Traceback" not in result.output

@@ -38,7 +38,11 @@ def test_append_and_read_round_trip(engine: Engine) -> None:
         events = log.read()
         assert [e.position for e in events] == [1, 2, 3, 4, 5]
         assert [(e.stream_id, e.stream_version) for e in events] == [
-            ("s-1", 1), ("s-1", 2), ("s-1", 3), ("s-2", 1), ("s-2", 2),
+            ("s-1", 1),
+            ("s-1", 2),
+            ("s-1", 3),
+            ("s-2", 1),
+            ("s-2", 2),
         ]
         assert events[0].domain() == review(0)
         assert events[0].recorded_at.tzinfo is not None
@@ -57,8 +61,9 @@ def test_expected_version_mismatch_raises_concurrency_error_and_writes_nothing(e
 
 def test_database_refuses_duplicate_stream_version(engine: Engine) -> None:
     append(engine, "s", 1)
-    with pytest.raises(IntegrityError), engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(text("SELECT * FROM events WHERE position = 1")).mappings().one()
+    with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload,"
@@ -102,7 +107,9 @@ def _tamper(engine: Engine, position: int) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE events DISABLE TRIGGER events_refuse_change"))
             conn.execute(
-                text("UPDATE events SET payload = replace(payload, 'reason 1', 'reason X') WHERE position = :p"),
+                text(
+                    "UPDATE events SET payload = replace(payload, 'reason 1', 'reason X') WHERE position = :p"
+                ),
                 {"p": position},
             )
             conn.execute(text("ALTER TABLE events ENABLE TRIGGER events_refuse_change"))
@@ -112,7 +119,9 @@ def _tamper(engine: Engine, position: int) -> None:
             ).scalar_one()
             conn.execute(text("DROP TRIGGER events_refuse_update"))
             conn.execute(
-                text("UPDATE events SET payload = replace(payload, 'reason 1', 'reason X') WHERE position = :p"),
+                text(
+                    "UPDATE events SET payload = replace(payload, 'reason 1', 'reason X') WHERE position = :p"
+                ),
                 {"p": position},
             )
             conn.execute(text(sql))
