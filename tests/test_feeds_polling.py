@@ -79,7 +79,8 @@ def test_rss_items_become_articles_once_with_feed_metadata(engine: Engine, serve
     assert sources == [server.url("/news/ferro-brel"), server.url("/news/floods")]
     state = _state(engine, feed)
     assert (state.items_seen, state.items_new, state.error_streak, state.last_status) == (4, 2, 0, 200)
-    assert state.name == "Courier" and state.last_success_at is not None
+    assert state.name == "Courier"
+    assert state.last_success_at is not None
     assert server.requests[0]["user-agent"] == "Accord/0.1 (+feed reader)"
 
 
@@ -109,11 +110,13 @@ def test_server_errors_back_off_and_recover(engine: Engine, server: FeedServer) 
     url = server.serve("/rss.xml", status=500, body=b"oops")
     feed = _add(engine, url, every_seconds=600)
     first = _poll(engine, feed)
-    second = _poll(engine, feed)
+    _poll(engine, feed)
     assert (first.status, first.error) == ("error", "HTTP 500 Internal Server Error")
     state = _state(engine, feed)
-    assert state.error_streak == 2 and state.last_error == "HTTP 500 Internal Server Error"
-    assert state.next_poll_at is not None and state.last_polled_at is not None
+    assert state.error_streak == 2
+    assert state.last_error == "HTTP 500 Internal Server Error"
+    assert state.next_poll_at is not None
+    assert state.last_polled_at is not None
     assert state.next_poll_at - state.last_polled_at == timedelta(seconds=1200)  # 600 * 2**(2-1)
     server.serve("/rss.xml", "rss.xml")
     assert _poll(engine, feed).new == 2
@@ -125,7 +128,8 @@ def test_retry_after_is_honoured(engine: Engine, server: FeedServer) -> None:
         engine, server.serve("/rss.xml", status=429, headers={"Retry-After": "7200"}), every_seconds=60
     )
     report = _poll(engine, feed)
-    assert report.status == "error" and "429" in (report.error or "")
+    assert report.status == "error"
+    assert "429" in (report.error or "")
     state = _state(engine, feed)
     assert state.next_poll_at - state.last_polled_at >= timedelta(seconds=7200)  # type: ignore[operator]
 
@@ -155,7 +159,8 @@ def test_redirect_loop_is_an_error(engine: Engine, server: FeedServer) -> None:
     server.serve("/a", status=302, headers={"Location": "/b"})
     server.serve("/b", status=302, headers={"Location": "/a"})
     report = _poll(engine, _add(engine, server.url("/a")))
-    assert report.status == "error" and "more than 5 redirects" in (report.error or "")
+    assert report.status == "error"
+    assert "more than 5 redirects" in (report.error or "")
 
 
 def test_permanent_redirect_moves_the_feed_and_keeps_identities(engine: Engine, server: FeedServer) -> None:
@@ -183,7 +188,8 @@ def test_gone_pauses_the_feed(engine: Engine, server: FeedServer) -> None:
     feed = _add(engine, server.serve("/rss.xml", status=410))
     assert _poll(engine, feed).status == "gone"
     state = _state(engine, feed)
-    assert state.paused and "410" in (state.pause_reason or "")
+    assert state.paused
+    assert "410" in (state.pause_reason or "")
     assert poll_feed(engine, feed.feed_id, settings=SETTINGS).status == "paused"
 
 
