@@ -27,6 +27,7 @@ from matcher import (
     ReportProfile,
     cluster,
     expand_component,
+    profile_from_extraction,
     query_keys,
 )
 from store.eventlog import EventLog
@@ -160,19 +161,31 @@ class Pipeline:
         log.append(
             [NewEvent(stream_id=stream_id, event=extracted, metadata={**meta, "causation": stored.position})]
         )
-        projector.catch_up()
-        self.match(conn, article_id, trigger=article_id)
+        # The matcher gets the new report's profile straight from the extraction; the projections catch
+        # up once, after the decisions (the report is not in the blocking index until then, and it
+        # needs not be: its own look-ups find the others).
+        seed = profile_from_extraction(article_id, extraction, article.text, article.title)
+        self.match(conn, article_id, trigger=article_id, seed=seed)
         projector.catch_up()
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
 
     # --- matching -----------------------------------------------------------------------------------
 
     def match(
-        self, conn: Connection, article_id: str, *, trigger: str, only_changes: bool = False
+        self,
+        conn: Connection,
+        article_id: str,
+        *,
+        trigger: str,
+        only_changes: bool = False,
+        seed: ReportProfile | None = None,
     ) -> list[MatchDecided]:
-        """Re-cluster the candidate component around one report; log a decision for each changed report."""
+        """Re-cluster the candidate component around one report; log a decision for each changed report.
+
+        ``seed`` is the report's profile when the projections do not hold it yet (a report being ingested).
+        """
         reads = MatchReads(conn)
-        seed = reads.profiles([article_id])[article_id]
+        seed = seed or reads.profiles([article_id])[article_id]
         component = expand_component(seed, reads.candidates, config=self.config)
         ids = {p.report_id for p in component}
         # Reports a person tied together belong to the component whatever their scores.
@@ -187,9 +200,10 @@ class Pipeline:
         current = Projector(conn).load_states(ids)
         events = []
         for decision in clustering.decisions:
-            state = current[decision.report_id]
+            state = current.get(decision.report_id)
             unchanged = (
-                state.cluster == canonical_json(sorted(decision.cluster))
+                state is not None
+                and state.cluster == canonical_json(sorted(decision.cluster))
                 and state.outcome == decision.outcome
                 and state.review_with == decision.review_with
             )
@@ -285,7 +299,9 @@ class MatchReads:
             chunk = keys[i : i + 500]
             sizes.update(
                 self.conn.execute(
-                    select(MatchKeyRow.key, func.count()).where(MatchKeyRow.key.in_(chunk)).group_by(MatchKeyRow.key)
+                    select(MatchKeyRow.key, func.count())
+                    .where(MatchKeyRow.key.in_(chunk))
+                    .group_by(MatchKeyRow.key)
                 ).all()
             )
         usable = sorted(k for k, n in sizes.items() if n <= MAX_KEY_POSTINGS)
