@@ -547,3 +547,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+import accord.feeds_cli  # noqa: F401  (adds feeds, poll and run to cli with cli.add_command)

@@ -153,8 +153,13 @@ def poll_feed(
     clock: Callable[[], datetime] = utcnow,
     rng: random.Random | None = None,
     actor: str = "poller",
+    slack: float = 0.0,
 ) -> PollReport:
-    """Poll one feed if it is due (``force``: even if not due or paused) and record the poll."""
+    """Poll one feed if it is due (``force``: even if not due or paused) and record the poll.
+
+    Whether it is due is decided under the lease, so a poller that gets the lease just after another
+    one finished sees that poll's ``next_poll_at``. ``slack`` (a fraction of the interval) lets a
+    scheduler whose job fires a little early, because of jitter, still poll."""
     with feed_lease(engine, feed_id) as held:
         if not held:
             return PollReport(feed_id=feed_id, status="busy")
@@ -164,7 +169,7 @@ def poll_feed(
             raise NotFoundError("feed", feed_id)
         if not force and state.paused:
             return PollReport(feed_id=feed_id, status="paused")
-        if not force and not state.due(clock()):
+        if not force and not state.due(clock() + timedelta(seconds=state.every_seconds * slack)):
             return PollReport(feed_id=feed_id, status="not-due", next_poll_at=state.next_poll_at)
         report = _poll(engine, state, settings=settings, clock=clock, rng=rng, actor=actor)
     _log(state, report)
