@@ -501,6 +501,7 @@ def evaluate_cmd(
       accord eval synthetic -n 1000 --seed 3
     """
     from evaluation import corpora
+    from evaluation.errors import CorpusNotFoundError
     from evaluation.harness import evaluate
     from jobs.evaluate import run_pipeline
 
@@ -509,7 +510,7 @@ def evaluate_cmd(
     elif corpus == "ecbplus":
         try:
             labelled = corpora.load_ecbplus(path) if path else corpora.load_ecbplus()
-        except corpora.CorpusNotFoundError as e:
+        except CorpusNotFoundError as e:
             click.echo(f"ECB+ not evaluated: {e}")
             return
     else:

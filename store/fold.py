@@ -86,18 +86,28 @@ class Review:
 def apply_article(state: ReportState | None, position: int, event: ArticleReceived) -> ReportState:
     """Fold an ArticleReceived / ArticleRevised into the report's state."""
     revision = event.revision if isinstance(event, ArticleRevised) else 1
-    base = {
-        "source": event.source,
-        "origin": event.origin,
-        "title": event.title,
-        "published": event.published,
-        "content_hash": event.content_hash,
-        "revision": revision,
-        "article_position": position,
-    }
     if state is None:
-        return ReportState(article_id=event.article_id, received_position=position, **base)
-    return replace(state, **base)
+        state = ReportState(
+            article_id=event.article_id,
+            source=event.source,
+            origin=event.origin,
+            title=event.title,
+            published=event.published,
+            content_hash=event.content_hash,
+            revision=revision,
+            received_position=position,
+            article_position=position,
+        )
+    return replace(
+        state,
+        source=event.source,
+        origin=event.origin,
+        title=event.title,
+        published=event.published,
+        content_hash=event.content_hash,
+        revision=revision,
+        article_position=position,
+    )
 
 
 def apply_extraction(state: ReportState, position: int, event: ReportExtracted, profile: str) -> ReportState:
@@ -218,7 +228,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
     chosen: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (field_name, _key), sourced in sorted(support.items()):
         spellings = Counter(s.fact.value for s in sourced)
-        first_seen = {}
+        first_seen: dict[str, int] = {}
         for s in sourced:
             first_seen.setdefault(s.fact.value, s.report.received_position)
         value = _choose(spellings, first_seen)

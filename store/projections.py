@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from extract.facts import Extraction
 from matcher import blocking_keys, profile_from_extraction
@@ -240,7 +240,7 @@ class Projector:
 
         for chunk in _chunks(old_meetings):
             for table in (MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow):
-                self.conn.execute(delete(table).where(table.meeting_id.in_(chunk)))  # type: ignore[attr-defined]
+                self.conn.execute(delete(table).where(table.meeting_id.in_(chunk)))
 
         groups: dict[str, list[ReportState]] = {}
         for s in states.values():
@@ -280,7 +280,7 @@ def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     """Every projection row, in a canonical order: what ``rebuild --check`` compares."""
     result: dict[str, list[tuple[Any, ...]]] = {}
     for table in PROJECTION_TABLES:
-        t = table.__table__
+        t: Table = table.__table__  # type: ignore[assignment]
         rows = conn.execute(select(t).order_by(*t.primary_key.columns)).all()
         result[t.name] = [tuple(r) for r in rows]
     return result
