@@ -1,0 +1,101 @@
+"""``accord feeds``, ``accord poll`` and ``accord run`` through click's runner, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from accord.cli import cli
+from accord.feeds_cli import parse_interval
+from store.db import open_database
+from store.rebuild import rebuild
+from tests.fixtures.feeds.server import FeedServer
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    s = FeedServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def run(db_url: str) -> Iterator[Run]:
+    open_database(db_url, auto_upgrade=True).dispose()
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", db_url, *args])
+
+    yield invoke
+    engine = open_database(db_url)
+    try:
+        assert rebuild(engine, check=True).identical
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86400), ("600", 600)]
+)
+def test_intervals(text: str, seconds: int) -> None:
+    assert parse_interval(text) == seconds
+
+
+def test_add_poll_list_remove(run: Run, server: FeedServer) -> None:
+    url = server.serve("/rss.xml", "rss.xml")
+    added = run("feeds", "add", url, "--name", "Courier", "--every", "30m")
+    assert added.exit_code == 0, added.output
+    feed_id = added.output.split()[1]
+    again = run("feeds", "add", url)
+    assert again.exit_code == 1
+    assert "already added" in again.output
+    polled = run("poll", feed_id[:6])
+    assert polled.exit_code == 0, polled.output
+    assert "2 new, 0 revised, 0 duplicate, 0 failed" in polled.output
+    listed = run("feeds", "list")
+    assert "Courier" in listed.output
+    assert "1800s" in listed.output
+    assert "1 feeds" in listed.output
+    removed = run("feeds", "remove", url)
+    assert removed.exit_code == 0, removed.output
+    assert "0 feeds" in run("feeds", "list").output
+
+
+def test_bad_input_is_one_line(run: Run, server: FeedServer) -> None:
+    assert "not an http(s) URL" in run("feeds", "add", "file:///etc/passwd").output
+    assert "not an interval" in run("feeds", "add", server.url("/x"), "--every", "soon").output
+    assert run("poll").exit_code != 0  # neither FEED nor --all
+    assert "no feed 'nope'" in run("feeds", "remove", "nope").output
+
+
+def test_poll_all_reports_a_failing_feed_and_goes_on(run: Run, server: FeedServer) -> None:
+    run("feeds", "add", server.serve("/rss.xml", "rss.xml"))
+    run("feeds", "add", server.serve("/down.xml", status=500))
+    result = run("poll", "--all", "--timeout", "2")
+    assert result.exit_code == 1
+    assert "2 new" in result.output
+    assert "HTTP 500" in result.output
+
+
+def test_opml_import_and_export(run: Run, server: FeedServer, tmp_path: Path) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(server.fixture("opml.xml"))
+    first = run("feeds", "import", str(opml), "--every", "1h")
+    assert first.exit_code == 0, first.output
+    assert "2 added, 0 already there, 0 failed" in first.output
+    assert "0 added, 2 already there" in run("feeds", "import", str(opml)).output
+    exported = run("feeds", "export")
+    assert 'xmlUrl="' + server.url("/rss.xml") + '"' in exported.output
+    assert 'title="Lundmark Courier"' in exported.output
+
+
+def test_run_exits_cleanly(run: Run, server: FeedServer) -> None:
+    run("feeds", "add", server.serve("/rss.xml", "rss.xml"))
+    result = run("run", "--exit-after", "3", "--timeout", "2")
+    assert result.exit_code == 0, result.output
+    assert "stopped after 1 polls" in result.output
