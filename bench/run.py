@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import CACHE
 from bench.measure import Figure, peak_rss_mb
 from bench.plan import PRESETS, SCENARIOS, Job, jobs
 
@@ -122,12 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
     total = time.perf_counter() - started
     Path(args.out).write_text(report.render(described, preset, results, total), encoding="utf-8")
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps(
-                {"machine": described, "preset": preset, "results": results, "seconds": total}, indent=1
-            )
-        )
+    raw = Path(args.json) if args.json else CACHE / "last-run.json"  # kept for --render
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    raw.write_text(
+        json.dumps({"machine": described, "preset": preset, "results": results, "seconds": total}, indent=1)
+    )
     print(f"wrote {args.out} ({total / 60:.1f} min)", file=sys.stderr)
     return 1 if any("error" in r for r in results) else 0
 
