@@ -245,7 +245,7 @@ def run(ctx: Context, timeout: float, exit_after: float | None) -> None:
     from jobs.scheduler import run as run_daemon
 
     _log_to_stderr()
-    daemon = run_daemon(ctx.engine(), settings=_settings(timeout), exit_after=exit_after)  # type: ignore[arg-type]
+    daemon = run_daemon(ctx.engine(), settings=_settings(timeout), exit_after=exit_after)
     polled = [r for r in daemon.reports if r.polled]
     click.echo(f"stopped after {len(polled)} polls", err=True)
 

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -102,12 +102,13 @@ def _assign_keys(candidates: Sequence[_Candidate]) -> list[FeedItem]:
     """GUID, else canonical link, else fingerprint; collisions inside the document are refined by link,
     then by fingerprint; exact repeats (same key and content) are kept once."""
     keys = [c.guid or c.link or c.print for c in candidates]
-    for refine in (lambda c: c.link, lambda c: c.print):
+    refiners: tuple[Callable[[_Candidate], str | None], ...] = (lambda c: c.link, lambda c: c.print)
+    for refine in refiners:
         counts: dict[str, int] = {}
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
         keys = [
-            f"{key} {refine(c)}" if counts[key] > 1 and refine(c) and refine(c) not in key else key
+            f"{key} {extra}" if counts[key] > 1 and (extra := refine(c)) and extra not in key else key
             for key, c in zip(keys, candidates, strict=True)
         ]
     items: list[FeedItem] = []
