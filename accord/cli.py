@@ -546,7 +546,7 @@ def main() -> None:
     cli(prog_name="accord")
 
 
+import accord.feeds_cli  # noqa: F401  (adds feeds, poll and run to cli with cli.add_command)
+
 if __name__ == "__main__":
     main()
-
-import accord.feeds_cli  # noqa: F401  (adds feeds, poll and run to cli with cli.add_command)

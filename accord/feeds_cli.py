@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-import store.feeds  # noqa: F401  (registers the feed event types for every command that reads the log)
 from accord.cli import Context, cli, friendly, pass_context
 from accord.errors import AccordError
 
@@ -127,7 +126,8 @@ def feeds_import(ctx: Context, file: str, every: int) -> None:
       accord feeds import subscriptions.opml --every 1h
     """
     from ingest.feeditems import read_opml
-    from store.feeds import FeedExistsError, add_feed
+    from store.feedevents import FeedExistsError
+    from store.feeds import add_feed
 
     listed = read_opml(file, Path(file).read_bytes())
     if isinstance(listed, AccordError):

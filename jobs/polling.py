@@ -33,8 +33,9 @@ from ingest.http import DEFAULT_CONFIG, FetchConfig, Fetched, fetch, make_client
 from jobs.pipeline import Pipeline, origin_key
 from store.eventlog import EventLog
 from store.events import DomainEvent, article_id_for, article_stream, utcnow
+from store.feedevents import FeedChanged, FeedPolled
 from store.feedfold import FeedState
-from store.feeds import FeedChanged, FeedPolled, FeedProjector, append_feed_events, current_feeds
+from store.feeds import FeedProjector, append_feed_events, current_feeds
 
 log = logging.getLogger("accord.feeds")
 

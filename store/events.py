@@ -207,3 +207,7 @@ def chain_hash(
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+# Event types defined beside their own projections register themselves on import.
+from store import feedevents as _feedevents  # noqa: F401

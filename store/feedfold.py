@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from store.events import DomainEvent
-from store.feeds import FeedAdded, FeedChanged, FeedPolled, FeedRemoved
+from store.feedevents import FeedAdded, FeedChanged, FeedPolled, FeedRemoved
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -259,7 +259,7 @@ def test_a_held_lease_skips_the_feed(engine: Engine, server: FeedServer) -> None
 
 
 def test_only_http_urls_are_added(engine: Engine) -> None:
-    from store.feeds import BadFeedSettingError
+    from store.feedevents import BadFeedSettingError
 
     for url in ("file:///etc/passwd", "ftp://example.com/feed", "example.com/rss"):
         with pytest.raises(BadFeedSettingError):
