@@ -31,7 +31,7 @@ def fold(text: str) -> str:
     return stripped.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("đ", "d").lower()
 
 
-def _token_key(token: str) -> str:
+def token_key(token: str) -> str:
     for old, new in _ENDINGS:
         if token.endswith(old):
             token = token[: -len(old)] + new
@@ -54,12 +54,12 @@ def name_tokens(name: str) -> list[str]:
 def surname_key(name: str) -> str:
     """The normalised last name ("Mr. Vladimir Voronkov" → "voronkov")."""
     tokens = name_tokens(name)
-    return _token_key(tokens[-1]) if tokens else ""
+    return token_key(tokens[-1]) if tokens else ""
 
 
 def person_key(name: str) -> str:
     """A surname-first key for comparing people across reports: "Rashid Meredow" → "meredov rashid"."""
-    tokens = [_token_key(t) for t in name_tokens(name)]
+    tokens = [token_key(t) for t in name_tokens(name)]
     if not tokens:
         return ""
     return " ".join([tokens[-1], *tokens[:-1]])

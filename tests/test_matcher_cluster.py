@@ -23,7 +23,8 @@ from tests.test_matcher_cases import (
 )
 
 SOLO_A = profile("solo-a", date_from="2022-03-14", people={"anna kovalenko"})
-SOLO_B = profile("solo-b", date_from="2022-03-14", people={"anna kovalenko"})
+# One participant in common and a week that holds the other's day: suggestive, not conclusive.
+SOLO_B = profile("solo-b", date_from="2022-03-10", date_to="2022-03-16", people={"anna kovalenko"})
 
 ROWS = [
     {

@@ -132,6 +132,8 @@ def test_missing_information_is_neutral() -> None:
         "place": 0.0,
         "format": 0.0,
         "text": 0.0,
+        "names": 0.0,
+        "years": 0.0,
     }
 
 

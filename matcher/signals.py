@@ -1,0 +1,93 @@
+"""What a report's text says about its event, beyond the extracted facts: words, names, years.
+
+Each signal is a pure function of one profile's title and body text (cached), so pair features built on them
+still depend only on the two reports (DESIGN.md, "Matcher contract"): no corpus statistics, no vocabulary
+learnt from other reports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from extract.names import token_key
+from matcher.profile import fold
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CAPITALISED = re.compile(r"[^\W\d_][\w\u2019'\-]*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”\n]\s*|[-\u2013\u2014]\s+)$")
+_YEAR = re.compile(r"(?<![\d.,/$£€-])\b(19[5-9]\d|20\d\d)\b(?![.,/]\d|\s*(?:%|percent|people|tons|km|m\b))")
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
+
+# Words that carry no event: function words, reporting verbs, time words, titles.
+_STOPWORD_LIST = """
+    a an the and or but of in on at to for from by with as is are was were be been being it its this that
+    these those which who whom whose what when where while also not no than then there their they them he
+    she his her we our you your i me my has have had will would shall should can could may might must do
+    does did so such into over under about after before during between within without through upon said
+    says say told according reported reports report news more most other some any all one two three new
+    just only very out up down off how why because if first last year years day days week weeks month
+    months time today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday january
+    february march april may june july august september october november december mr mrs ms dr
+    however although since still even like many much well back get got made make around including
+"""
+STOPWORDS = frozenset(_STOPWORD_LIST.split())
+# Capitalised words that name no particular event: titles, months, weekdays, generic institutions.
+_GENERIC_NAME_LIST = """
+    the this that these those there their they then thus also after before during while when where which
+    who whose with within without from into over under between among about against according mr mrs ms
+    dr prof sir madam his her its our your president prime minister ministry deputy vice chairman head
+    secretary general assistant special representative ambassador director executive chief office
+    department government state republic national international federal council committee cabinet
+    foreign affairs excellency january february march april may june july august september
+    october november december monday tuesday wednesday thursday friday saturday sunday news press release
+    published home politics economy world read more related last latest photo video share said says
+    but and for not one two new all she he it we you our some it's i'm
+"""
+GENERIC_NAMES = frozenset(_GENERIC_NAME_LIST.split())
+
+
+def _source(title: str | None, text: str) -> str:
+    return f"{title}\n{text}" if title and not text.startswith(title) else text
+
+
+@lru_cache(maxsize=8192)
+def content_words(title: str | None, text: str) -> frozenset[str]:
+    """Folded words of three letters or more that are not stop words."""
+    words = _WORD.findall(fold(_source(title, text)))
+    return frozenset(w for w in words if len(w) >= 3 and w not in STOPWORDS)
+
+
+@lru_cache(maxsize=8192)
+def name_words(title: str | None, text: str) -> frozenset[str]:
+    """Capitalised words that do not open a sentence (names of people, places, bodies, events).
+
+    Folded and spelt by ``extract.names.token_key`` so that transliterations agree ("Tashoff"/"Tashov").
+    """
+    source = _source(title, text)
+    out: set[str] = set()
+    for m in _CAPITALISED.finditer(source):
+        word = _POSSESSIVE.sub("", m.group(0))
+        if not word[0].isupper() or len(word) < 3:
+            continue
+        if _SENTENCE_START.search(source[max(0, m.start() - 3) : m.start()]):
+            continue
+        for part in fold(word).split():
+            if len(part) >= 3 and part not in GENERIC_NAMES:
+                out.add(token_key(part))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8192)
+def years(title: str | None, text: str) -> Counter[int]:
+    """Years 1950-2099 the report mentions, with how often (not amounts such as "2000 people")."""
+    return Counter(int(m.group(1)) for m in _YEAR.finditer(_source(title, text)))
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two word sets: shared words over the average size."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
