@@ -8,17 +8,14 @@ rest says. A score depends only on the two profiles (no corpus statistics), as D
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
-from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from matcher.profile import ReportProfile, fold
+from matcher.profile import ReportProfile
 from matcher.signals import content_words, dice, name_words, years
 
 
@@ -245,27 +242,3 @@ def shared_names(a: frozenset[str], b: frozenset[str], ratio: float) -> tuple[in
             remaining.pop(found[2])
             shared += 1
     return shared, len(small)
-
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-_STOPWORD_LIST = """
-    a an the and or but of in on at to for from by with as is are was were be been being it its this that
-    these those which who whom whose what when where while also not no than then there their they them he
-    she his her we our you your i me my has have had will would shall should can could may might must do
-    does did so such into over under about after before during between within without through upon said
-"""
-_STOPWORDS = frozenset(_STOPWORD_LIST.split())
-
-
-@lru_cache(maxsize=4096)
-def shingles(text: str) -> frozenset[tuple[str, str]]:
-    """Pairs of consecutive content words (stop words dropped, folded): robust to rewording of glue words."""
-    words = [w for w in _TOKEN.findall(fold(text)) if w not in _STOPWORDS and not w.isdigit()]
-    return frozenset(pairwise(words))
-
-
-def text_similarity(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> float:
-    """Overlap coefficient of two shingle sets: a short report inside a longer one scores high."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
