@@ -210,7 +210,11 @@ FORMAT_ROWS = [
     _row("plain meeting gives no format", "During the meeting the sides agreed.", None),
     _row("host received a named visitor", "The minister received Ana Ruiz, the new envoy.", "in-person"),
     _row("credentials", "The ambassador presented a copy of her credentials.", "in-person"),
-    _row("received a call is not a visit", "The minister received a telephone call from the mayor.", "phone call"),
+    _row(
+        "received a call is not a visit",
+        "The minister received a telephone call from the mayor.",
+        "phone call",
+    ),
     _row("received a letter gives no format", "The minister received a letter from the mayor.", None),
 ]
 
