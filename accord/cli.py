@@ -476,6 +476,13 @@ def rematch(ctx: Context) -> None:
 @click.option("--path", help="Folder of the seeds or of ECB+ (default: ../shared/seeds, ../shared/ecbplus).")
 @click.option("-n", "size", type=int, default=2000, show_default=True, help="Synthetic: how many reports.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Synthetic: generator seed.")
+@click.option(
+    "--topics",
+    type=click.Choice(["all", "odd", "even"]),
+    default="all",
+    show_default=True,
+    help="ECB+: which topic folders (odd topics are the matcher's tuning set, even ones held out).",
+)
 @click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF baseline.")
 @click.option(
     "--json", "json_out", type=click.File("w", encoding="utf-8"), help="Also write the report as JSON."
@@ -488,6 +495,7 @@ def evaluate_cmd(
     path: str | None,
     size: int,
     seed: int,
+    topics: str,
     no_baseline: bool,
     json_out: io.TextIOBase | None,
 ) -> None:
@@ -509,7 +517,10 @@ def evaluate_cmd(
         labelled = corpora.load_seeds(path) if path else corpora.load_seeds()
     elif corpus == "ecbplus":
         try:
-            labelled = corpora.load_ecbplus(path) if path else corpora.load_ecbplus()
+            chosen = (
+                None if topics == "all" else [str(t) for t in range(1, 100) if t % 2 == (topics == "odd")]
+            )
+            labelled = corpora.load_ecbplus(path or "../shared/ecbplus", topics=chosen)
         except CorpusNotFoundError as e:
             click.echo(f"ECB+ not evaluated: {e}")
             return
