@@ -198,8 +198,17 @@ def _errors(results: list[dict[str, Any]]) -> list[str]:
     failed = [r for r in results if "error" in r]
     if not failed:
         return []
-    rows = [[r["job"]["scenario"], r["job"]["backend"], _size(r["job"]["size"]), r["error"]] for r in failed]
-    return ["## Jobs that failed", "", *_table(["scenario", "backend", "size", "error"], rows)]
+    rows = [
+        [
+            r["job"]["scenario"],
+            r["job"]["backend"],
+            _size(r["job"]["size"]),
+            f"{r['wall_seconds']:.0f}",
+            r["error"],
+        ]
+        for r in failed
+    ]
+    return ["## Jobs that failed", "", *_table(["scenario", "backend", "size", "after s", "error"], rows)]
 
 
 def render(

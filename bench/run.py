@@ -64,7 +64,8 @@ def spawn(job: Job) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"job": asdict(job), "error": tail, "wall_seconds": elapsed}
+        error = f"exit status {proc.returncode}: {tail}"  # negative: killed by that signal
+        return {"job": asdict(job), "error": error, "wall_seconds": elapsed}
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"job": asdict(job), **result, "wall_seconds": elapsed}
 
