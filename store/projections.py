@@ -96,47 +96,116 @@ class Projector:
 
     def _apply(self, events: Sequence[StoredEvent]) -> None:
         states: dict[str, ReportState] = {}
-        touched: set[str] = set()
         keys: dict[str, frozenset[str]] = {}
         texts: dict[int, ArticleReceived] = {}
-
-        def state(article_id: str) -> ReportState:
-            if article_id not in states:
-                states.update(self.load_states([article_id]))
-            return states[article_id]
-
+        reviews: list[Review] = []
+        touched: set[str] = set()
         for stored in events:
-            event = stored.domain()
-            if isinstance(event, ArticleReceived):  # also ArticleRevised
-                previous = states.get(event.article_id) or self.load_states([event.article_id]).get(
-                    event.article_id
-                )
-                states[event.article_id] = apply_article(previous, stored.position, event)
-                texts[stored.position] = event
-            elif isinstance(event, ReportExtracted):
-                article = texts.get(event.article_position) or self._article_event(event.article_position)
-                extraction = Extraction.from_dict(event.extraction)
-                profile = profile_from_extraction(event.article_id, extraction, article.text, article.title)
-                states[event.article_id] = apply_extraction(
-                    state(event.article_id), stored.position, event, canonical_json(profile.to_dict())
-                )
-                keys[event.article_id] = blocking_keys(profile)
-            elif isinstance(event, MatchDecided):
-                states[event.article_id] = apply_decision(state(event.article_id), stored.position, event)
-            elif isinstance(event, ReviewDecided):
-                self._insert_review(Review.from_event(stored.position, event))
-                touched.update(event.article_ids)
-                touched.update(event.others)
-                continue
-            else:
-                continue
-            # A report joins a meeting when the matcher first places it; until then it is in none.
-            if states[event.article_id].decision_position is not None:
-                touched.add(event.article_id)
-
+            self._fold(stored, states, keys, texts, reviews, touched, load=True)
+        for review in reviews:
+            self._insert_review(review)
         self._write_states(states)
         self._write_keys(keys)
         self._regroup(touched)
+
+    def _fold(
+        self,
+        stored: StoredEvent,
+        states: dict[str, ReportState],
+        keys: dict[str, frozenset[str]],
+        texts: dict[int, ArticleReceived],
+        reviews: list[Review],
+        touched: set[str],
+        *,
+        load: bool,
+    ) -> None:
+        """Fold one event into the in-memory report states (loading a state from its row if ``load``)."""
+        event = stored.domain()
+
+        def state(article_id: str) -> ReportState | None:
+            if article_id not in states and load:
+                states.update(self.load_states([article_id]))
+            return states.get(article_id)
+
+        if isinstance(event, ArticleReceived):  # also ArticleRevised
+            states[event.article_id] = apply_article(state(event.article_id), stored.position, event)
+            texts[stored.position] = event
+        elif isinstance(event, ReportExtracted):
+            article = texts.pop(event.article_position, None) or self._article_event(event.article_position)
+            extraction = Extraction.from_dict(event.extraction)
+            profile = profile_from_extraction(event.article_id, extraction, article.text, article.title)
+            current = state(event.article_id)
+            if current is None:
+                raise LookupError(
+                    f"event {stored.position} extracts article {event.article_id}, never received"
+                )
+            states[event.article_id] = apply_extraction(
+                current, stored.position, event, canonical_json(profile.to_dict())
+            )
+            keys[event.article_id] = blocking_keys(profile)
+        elif isinstance(event, MatchDecided):
+            current = state(event.article_id)
+            if current is None:
+                raise LookupError(
+                    f"event {stored.position} places article {event.article_id}, never received"
+                )
+            states[event.article_id] = apply_decision(current, stored.position, event)
+        elif isinstance(event, ReviewDecided):
+            reviews.append(Review.from_event(stored.position, event))
+            touched.update(event.article_ids)
+            touched.update(event.others)
+            return
+        else:
+            return
+        # A report joins a meeting when the matcher first places it; until then it is in none.
+        if states[event.article_id].decision_position is not None:
+            touched.add(event.article_id)
+
+    def replay(self, *, batch: int = BATCH) -> int:
+        """Fill empty projections from the whole log in one pass: fold in memory, then write in bulk.
+
+        The result equals what ``catch_up`` builds event by event (both use the same pure folds), which
+        is what ``rebuild --check`` verifies. Returns how many events were read.
+        """
+        states: dict[str, ReportState] = {}
+        keys: dict[str, frozenset[str]] = {}
+        texts: dict[int, ArticleReceived] = {}
+        reviews: list[Review] = []
+        position = count = 0
+        for stored in self.log.iter_all(batch=batch):
+            self._fold(stored, states, keys, texts, reviews, set(), load=False)
+            position = stored.position
+            count += 1
+        groups: dict[str, list[ReportState]] = {}
+        for report in states.values():
+            if report.decision_position is not None:
+                groups.setdefault(report.group_key(), []).append(report)
+        by_article: dict[str, list[Review]] = {}
+        for review in reviews:
+            for article_id in {*review.article_ids, *review.others}:
+                by_article.setdefault(article_id, []).append(review)
+        views = []
+        for _, members in sorted(groups.items()):
+            touching = {r.position: r for m in members for r in by_article.get(m.article_id, ())}
+            views.append(fold_meeting(members, sorted(touching.values(), key=lambda r: r.position)))
+        meeting_of = {r["article_id"]: v.meeting["meeting_id"] for v in views for r in v.reports}
+        rows = [
+            {**{f: getattr(s, f) for f in _STATE_FIELDS}, "meeting_id": meeting_of.get(a)}
+            for a, s in states.items()
+        ]
+        self._insert_many(ReportRow, rows)
+        self._insert_many(
+            MatchKeyRow, [{"key": k, "article_id": a} for a, ks in keys.items() for k in sorted(ks)]
+        )
+        for review in reviews:
+            self._insert_review(review)
+        self._insert_many(MeetingRow, [v.meeting for v in views])
+        self._insert_many(MeetingReportRow, [r for v in views for r in v.reports])
+        self._insert_many(MeetingFactRow, [f for v in views for f in v.facts])
+        self._insert_many(FactSourceRow, [s for v in views for s in v.sources])
+        if count:
+            self._save_checkpoint(position)
+        return count
 
     def _article_event(self, position: int) -> ArticleReceived:
         event = self.log.at([position])[position].domain()
