@@ -31,9 +31,9 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
-	$(BIN)/accord eval seeds
-	$(BIN)/accord eval synthetic -n 2000
-	$(BIN)/accord eval ecbplus
+	$(BIN)/accord eval synthetic -n 1000 --seed 3 --no-baseline   # the full report, worst errors explained
+	$(BIN)/python -m bench.quality   # every corpus beside the baseline -> bench/quality.md
+	test ! -f bench/last-run.json || $(BIN)/python -m bench.run --out BENCHMARKS.md --render bench/last-run.json
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'

@@ -211,6 +211,14 @@ def _errors(results: list[dict[str, Any]]) -> list[str]:
     return ["## Jobs that failed", "", *_table(["scenario", "backend", "size", "after s", "error"], rows)]
 
 
+def _quality() -> list[str]:
+    from bench.quality import QUALITY
+
+    if not QUALITY.exists():
+        return ["Not measured yet: run `make eval`.", ""]
+    return [*QUALITY.read_text(encoding="utf-8").splitlines(), ""]
+
+
 def render(
     described: dict[str, str], preset: str, results: list[dict[str, Any]], total_seconds: float
 ) -> str:
@@ -266,6 +274,9 @@ def render(
         "## 5. Scaling: 10x more data",
         "",
         *_scaling(figures),
+        "## 6. Matching quality (from `make eval`)",
+        "",
+        *_quality(),
         "## Hot spots",
         "",
         *_profiles(results),
