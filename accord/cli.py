@@ -459,6 +459,21 @@ def review_correct(
 @cli.command()
 @pass_context
 @friendly
+def reextract(ctx: Context) -> None:
+    """Extract again every report an older extractor read; old extraction events stay in the log.
+
+    \b
+    Example:
+      accord reextract
+    """
+    from jobs.reprocess import reextract as run
+
+    click.echo(f"{run(ctx.engine(), actor=_actor(None))} reports extracted again")
+
+
+@cli.command()
+@pass_context
+@friendly
 def rematch(ctx: Context) -> None:
     """Run the matcher again over every report (e.g. after an upgrade); human decisions still hold.
 
