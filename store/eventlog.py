@@ -12,7 +12,7 @@ The price is one writer at a time; batch appends amortise it (see BENCHMARKS.md)
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Row, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import ConcurrencyError
-from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, chain_hash, utcnow
+from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, utcnow
 from store.schema import EventRow
 
 EVENTS = EventRow.__table__
@@ -101,33 +101,20 @@ class EventLog:
                 raise ConcurrencyError(new.stream_id, new.expected_version)
             position += 1
             versions[new.stream_id] = current + 1
-            payload = canonical_json(new.event.payload())
-            metadata = canonical_json(new.metadata)
-            digest = chain_hash(
-                prev_hash=prev_hash,
+            event = StoredEvent(
                 position=position,
                 stream_id=new.stream_id,
                 stream_version=current + 1,
-                type_name=new.event.TYPE,
+                type=new.event.TYPE,
                 schema_version=new.event.SCHEMA,
-                payload=payload,
-                metadata=metadata,
+                payload=canonical_json(new.event.payload()),
+                metadata=canonical_json(new.metadata),
                 recorded_at=recorded_at,
+                prev_hash=prev_hash,
+                hash="",
             )
-            stored.append(
-                StoredEvent(
-                    position=position,
-                    stream_id=new.stream_id,
-                    stream_version=current + 1,
-                    type=new.event.TYPE,
-                    schema_version=new.event.SCHEMA,
-                    payload=payload,
-                    metadata=metadata,
-                    recorded_at=recorded_at,
-                    prev_hash=prev_hash,
-                    hash=digest,
-                )
-            )
+            digest = event.expected_hash()
+            stored.append(replace(event, hash=digest))
             prev_hash = digest
         rows = [
             {
@@ -197,17 +184,7 @@ class EventLog:
                 return Verification(
                     checked=checked, first_bad=event.position, reason="previous-hash link broken"
                 )
-            digest = chain_hash(
-                prev_hash=event.prev_hash,
-                position=event.position,
-                stream_id=event.stream_id,
-                stream_version=event.stream_version,
-                type_name=event.type,
-                schema_version=event.schema_version,
-                payload=event.payload,
-                metadata=event.metadata,
-                recorded_at=event.recorded_at,
-            )
+            digest = event.expected_hash()
             if digest != event.hash:
                 return Verification(
                     checked=checked, first_bad=event.position, reason="content does not match its hash"

@@ -182,6 +182,20 @@ class StoredEvent:
         result: dict[str, Any] = json.loads(self.metadata)
         return result
 
+    def expected_hash(self) -> str:
+        """The hash this event must carry, given its columns and its ``prev_hash``."""
+        return chain_hash(
+            prev_hash=self.prev_hash,
+            position=self.position,
+            stream_id=self.stream_id,
+            stream_version=self.stream_version,
+            type_name=self.type,
+            schema_version=self.schema_version,
+            payload=self.payload,
+            metadata=self.metadata,
+            recorded_at=self.recorded_at,
+        )
+
 
 GENESIS_HASH = "0" * 64
 
