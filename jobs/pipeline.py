@@ -277,10 +277,12 @@ class MatchReads:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._reviews: list[Review] | None = None
+        self._profiles: dict[str, ReportProfile] = {}  # one matcher run reads a profile once
 
     def profiles(self, ids: Iterable[str]) -> dict[str, ReportProfile]:
-        ids = sorted(set(ids))
-        result: dict[str, ReportProfile] = {}
+        wanted = set(ids)
+        result = {i: self._profiles[i] for i in wanted if i in self._profiles}
+        ids = sorted(wanted - set(result))
         for i in range(0, len(ids), 500):
             rows = self.conn.execute(
                 select(ReportRow.article_id, ReportRow.profile).where(
@@ -289,7 +291,9 @@ class MatchReads:
             )
             for article_id, profile in rows:
                 if profile is not None:
-                    result[article_id] = ReportProfile.from_dict(json.loads(profile))
+                    result[article_id] = self._profiles[article_id] = ReportProfile.from_dict(
+                        json.loads(profile)
+                    )
         return result
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
