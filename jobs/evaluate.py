@@ -52,7 +52,9 @@ def run_pipeline(
             Pipeline(engine, actor="eval").ingest(_articles(corpus), on_outcome=on_outcome)
             with engine.connect() as conn:
                 clusters = [{r["source"] for r in m["reports"]} for m in export_meetings(conn)]
-                rows = conn.execute(select(ReportRow.source, ReportRow.outcome, ReportRow.decision_position)).all()
+                rows = conn.execute(
+                    select(ReportRow.source, ReportRow.outcome, ReportRow.decision_position)
+                ).all()
                 decisions = EventLog(conn).at([r.decision_position for r in rows if r.decision_position])
         finally:
             engine.dispose()
