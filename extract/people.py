@@ -31,7 +31,9 @@ _COMMA_BEFORE = re.compile(r",\s*$")
 _OF_BEFORE = re.compile(r"\bof\s+$")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+|an?\s+)?")
 # A bracket ends a role unless it only spells out an acronym: "Representative (SRSG) for the ...".
-_ROLE_END = re.compile(r"[,;]|\((?![A-Z][A-Za-z&-]{1,11}\))|\s(?:met|and\s+(?:the|a)\s|who|which|was|is|has|have|had|said)\b")
+_ROLE_END = re.compile(
+    r"[,;]|\((?![A-Z][A-Za-z&-]{1,11}\))|\s(?:met|and\s+(?:the|a)\s|who|which|was|is|has|have|had|said)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
