@@ -125,8 +125,9 @@ class Pipeline:
 
         article_id = article_id_for(origin_key(article.origin), article.item_key)
         stream_id = article_stream(article_id)
-        history = [e for e in log.stream(stream_id) if e.type in (ArticleReceived.TYPE, ArticleRevised.TYPE)]
-        version = log.stream_version(stream_id)
+        stream = log.stream(stream_id)
+        history = [e for e in stream if e.type in (ArticleReceived.TYPE, ArticleRevised.TYPE)]
+        version = stream[-1].stream_version if stream else 0
         if history and json.loads(history[-1].payload)["content_hash"] == article.content_hash:
             return Outcome(source=article.source, status="duplicate", article_id=article_id)
 
