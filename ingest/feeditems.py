@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import lxml.etree  # type: ignore[import-untyped]  # lxml ships no stubs
+import lxml.etree  # type: ignore[import-untyped]  # lxml has no type hints
 
 from accord.errors import IngestError
 from ingest.article import Article

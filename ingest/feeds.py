@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
-import lxml.etree  # type: ignore[import-untyped]  # lxml ships no stubs
+import lxml.etree  # type: ignore[import-untyped]  # lxml has no type hints
 
 from accord.errors import IngestError
 from ingest.article import Article

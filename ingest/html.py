@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import lxml.etree  # type: ignore[import-untyped]  # lxml ships no stubs
+import lxml.etree  # type: ignore[import-untyped]  # lxml has no type hints
 import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 
