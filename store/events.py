@@ -9,15 +9,65 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
+import orjson
+
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+# orjson spells floats in [1e-10, 1e-4) differently from Python's repr ("0.00001" for "1e-05", "1e-9"
+# for "1e-09"). Output that may hold such a float is re-encoded by the standard library; a false alarm
+# (the pattern inside a string) only costs time.
+_ORJSON_MAY_DIFFER = re.compile(rb"0\.0000|e-[0-9](?![0-9])")
+
+
+def _stdlib_canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(value: Any) -> str:
-    """The one JSON spelling of a value: sorted keys, no spaces, UTF-8 kept. Hashes are taken over it."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The one JSON spelling of a value: sorted keys, no spaces, UTF-8 kept. Hashes are taken over it.
+
+    The spelling is the standard library's ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``, byte for byte, so that logs written before stay verifiable; orjson produces
+    it ten times faster wherever the two agree, and the standard library is asked wherever they may not
+    (see ``_ORJSON_MAY_DIFFER``; non-finite floats, which orjson writes as ``null``; whatever orjson
+    refuses: big integers, non-string keys, lone surrogates, subclasses).
+    """
+    try:
+        encoded = orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _stdlib_canonical_json(value)
+    if _ORJSON_MAY_DIFFER.search(encoded) or (b"null" in encoded and orjson.loads(encoded) != value):
+        # A NaN or infinity became null: decoding gives None where the value had a float.
+        return _stdlib_canonical_json(value)
+    return encoded.decode("utf-8")
+
+
+def parse_json(text: str) -> Any:
+    """Decode canonical JSON (a payload or metadata of the log) exactly as ``json.loads`` would.
+
+    orjson decodes; its result is kept only if it spells back to ``text``, because orjson refuses NaN
+    and reads integers beyond 64 bits as floats. Text that is not canonical is decoded by json (slower).
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    try:
+        if orjson.dumps(value, option=_ORJSON_OPTIONS) == text.encode("utf-8"):
+            return value
+    except TypeError:
+        pass
+    return json.loads(text)
 
 
 def utcnow() -> datetime:
@@ -176,10 +226,10 @@ class StoredEvent:
     hash: str
 
     def domain(self) -> DomainEvent:
-        return to_domain(self.type, self.schema_version, json.loads(self.payload))
+        return to_domain(self.type, self.schema_version, parse_json(self.payload))
 
     def meta(self) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.metadata)
+        result: dict[str, Any] = parse_json(self.metadata)
         return result
 
     def expected_hash(self) -> str:

@@ -1,0 +1,79 @@
+"""canonical_json must spell every value exactly as the standard library did: hashes are taken over it."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from store.events import canonical_json, parse_json
+
+
+def reference(value: Any) -> str:
+    """The spelling canonical_json had before orjson: the definition of the canonical form."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.floats(min_value=1e-12, max_value=1e-3)
+    | st.text()
+    | st.text(alphabet=st.characters(max_codepoint=0x3000))
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=6)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=6)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=3000)
+@given(values)
+@example({"score": 1e-05, "b": None})
+@example({"a": float("nan"), "b": None, "c": [float("-inf")]})
+@example(["text with e-5 and 0.00001 in it", 1e-9, 2e-10])
+@example({"\u2028": '\x00\x1f\x7f"\\/', "é": "😀"})
+def test_canonical_json_is_the_standard_library_spelling(value: Any) -> None:
+    assert canonical_json(value) == reference(value)
+
+
+@given(st.dictionaries(st.integers(), st.text(), max_size=4))
+def test_non_string_keys_are_spelt_as_the_standard_library_does(value: dict[int, str]) -> None:
+    assert canonical_json(value) == reference(value)
+
+
+def test_values_json_cannot_encode_are_still_refused() -> None:
+    with pytest.raises(TypeError):
+        canonical_json({"when": object()})
+
+
+@settings(max_examples=1000)
+@given(values)
+def test_parse_json_reads_back_what_canonical_json_wrote(value: Any) -> None:
+    text = canonical_json(value)
+    parsed = parse_json(text)
+    assert canonical_json(parsed) == text
+    assert parsed == json.loads(text) or _has_nan(parsed)
+    assert type(parsed) is type(json.loads(text))
+
+
+def _has_nan(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, list):
+        return any(_has_nan(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nan(v) for v in value.values())
+    return False
