@@ -28,8 +28,8 @@ returns, and ``expand_component`` caps the component size.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date, timedelta
+from functools import lru_cache
 
 from matcher.profile import ReportProfile, fold
 
@@ -40,8 +40,12 @@ MAX_SALIENT_WORDS = 8
 ANY = "any"
 UNDATED = "undated"
 
-_WORD = re.compile(r"[^\W\d_][\w\u2019'\-]*", re.UNICODE)
-_POSSESSIVE = re.compile(r"['\u2019]s$")
+# A word is what r"[^\W\d_][\w\u2019'\-]*" finds: it starts at the first letter of a run of letters,
+# digits, "_", apostrophes and hyphens and ends with the run. This finds the same words, but only those
+# whose first letter is A-Z or not ASCII: at the start of a run (nothing of the run before it), past the
+# run's leading digits, "_", apostrophes and hyphens. Group 1 is the first letter.
+_CAPITALISED = re.compile(r"(?<![\w\u2019'\-])[\d_\u2019'\-]*([A-Z]|(?=[^\x00-\x7f])[^\W\d_])[\w\u2019'\-]*")
+_POSSESSIVE_ENDINGS = ("'s", "\u2019s")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”\n]\s*|[-\u2013\u2014]\s+)$")
 # Capitalised words that name no particular event: titles, months, weekdays, function words.
 _GENERIC_WORDS = """
@@ -116,16 +120,39 @@ def salient_words(profile: ReportProfile) -> tuple[str, ...]:
 
     Most frequent first (ties: first seen), folded. Generic capitalised words (titles, months) are skipped
     because every report has them and they would make huge blocks.
+
+    A word is a run of letters, digits, ``_``, apostrophes and hyphens from its first letter on.
+    The scan (``_CAPITALISED``) visits only words whose first letter may be a capital, so the lower-case
+    majority of a text costs no Python code; folding is cached per word.
     """
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     for source in (profile.title or "", profile.text):
-        for m in _WORD.finditer(source):
-            word = _POSSESSIVE.sub("", m.group(0))
-            if not word[0].isupper() or len(word) < 4:
+        for m in _CAPITALISED.finditer(source):
+            start = m.start(1)
+            if not m.group(1).isupper():  # a non-ASCII letter: the pattern lets all of them through
                 continue
-            if _SENTENCE_START.search(source[max(0, m.start() - 3) : m.start()]):
+            word = source[start : m.end()]
+            if word.endswith(_POSSESSIVE_ENDINGS):
+                word = word[:-2]
+            if len(word) < 4:
                 continue
-            key = fold(word)
-            if key and key not in _GENERIC:
-                counts[key] += 1
-    return tuple(w for w, _ in counts.most_common(MAX_SALIENT_WORDS))
+            if start == 0 or _opens_sentence(source[max(0, start - 3) : start]):
+                continue
+            key = _salient_key(word)
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+    # sorted() is stable: equal counts stay in first-seen order, as Counter.most_common keeps them.
+    return tuple(sorted(counts, key=lambda k: -counts[k])[:MAX_SALIENT_WORDS])
+
+
+@lru_cache(maxsize=4096)
+def _opens_sentence(before: str) -> bool:
+    """Whether the (up to three) characters before a word end a sentence, clause or dash."""
+    return _SENTENCE_START.search(before) is not None
+
+
+@lru_cache(maxsize=1 << 16)
+def _salient_key(word: str) -> str:
+    """The folded key of a capitalised word, or "" when it names nothing particular."""
+    key = fold(word)
+    return "" if key in _GENERIC else key
