@@ -457,6 +457,32 @@ def review_correct(
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--actor", envvar="ACCORD_ACTOR", help="Name review forms start with (default: $USER).")
+@pass_context
+@friendly
+def serve(ctx: Context, host: str, port: int, actor: str | None) -> None:
+    """The web review page: the meeting list and review queue, each fact's sources, review forms.
+
+    Listens on localhost unless --host says otherwise. Uses the same database as every other command.
+
+    \b
+    Example:
+      accord --db sqlite:///demo.db serve --port 8000 --actor ana
+    """
+    import uvicorn
+
+    from web.app import create_app
+    from web.guard import allowed_hosts
+
+    app = create_app(ctx.engine(), actor=_actor(actor), allowed_hosts=allowed_hosts(host))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Accord review page on http://{shown}:{port}/ (Ctrl+C stops it)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@cli.command()
 @pass_context
 @friendly
 def reextract(ctx: Context) -> None:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select, tuple_
 
 from accord.errors import AccordError, NotFoundError
 from store.eventlog import EventLog
-from store.schema import FactSourceRow, MeetingFactRow, MeetingReportRow, MeetingRow, ReportRow
+from store.events import StoredEvent, article_stream
+from store.schema import (
+    EventRow,
+    FactSourceRow,
+    MeetingFactRow,
+    MeetingReportRow,
+    MeetingRow,
+    ReportRow,
+    ReviewRow,
+)
 
 
 def resolve_meeting(conn: Connection, ref: str) -> str:
@@ -228,3 +238,270 @@ def export_meetings(conn: Connection) -> Iterator[dict[str, Any]]:
             }
         )
         yield item
+
+
+# --- The review page's reads: one page of meetings at a time, the texts behind the spans, the history.
+
+STATUSES = ("needs-review", "merged", "single", "confirmed")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cursor:
+    """A place in the meeting list's order (newest date first, undated last, then id descending)."""
+
+    date_from: str | None
+    meeting_id: str
+
+    def token(self) -> str:
+        return f"{self.date_from or ''}~{self.meeting_id}"
+
+    @classmethod
+    def parse(cls, token: str) -> Cursor:
+        date_from, sep, meeting_id = token.partition("~")
+        if not sep or not meeting_id.startswith("m-") or (date_from and len(date_from) != 10):
+            raise AccordError(
+                f"{token!r} is not a place in the meeting list: start again from the first page"
+            )
+        return cls(date_from=date_from or None, meeting_id=meeting_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingPage:
+    """One page of the meeting list; ``after`` / ``before`` continue it forwards or backwards."""
+
+    meetings: list[dict[str, Any]]
+    after: Cursor | None
+    before: Cursor | None
+
+
+def _keyset(
+    conn: Connection, query: Select[Any], cursor: Cursor | None, limit: int, *, backwards: bool
+) -> list[Any]:
+    """Up to ``limit`` rows of ``query`` following ``cursor`` in the list's order (preceding it, nearest
+    first, when ``backwards``).
+
+    The order has two runs, dated meetings then undated ones, read as two queries so that each is a
+    plain range over (date_from, meeting_id) that the database answers from its index, not a sort of
+    every meeting.
+    """
+    dated, undated = MeetingRow.date_from.is_not(None), MeetingRow.date_from.is_(None)
+    key = tuple_(MeetingRow.date_from, MeetingRow.meeting_id)
+    runs: list[Select[Any]] = []
+    if not backwards:
+        if cursor is None or cursor.date_from is not None:
+            run = query.where(dated)
+            if cursor is not None:
+                run = run.where(key < tuple_(cursor.date_from, cursor.meeting_id))
+            runs.append(run.order_by(MeetingRow.date_from.desc(), MeetingRow.meeting_id.desc()))
+        run = query.where(undated)
+        if cursor is not None and cursor.date_from is None:
+            run = run.where(MeetingRow.meeting_id < cursor.meeting_id)
+        runs.append(run.order_by(MeetingRow.meeting_id.desc()))
+    else:
+        if cursor is None or cursor.date_from is None:
+            run = query.where(undated)
+            if cursor is not None:
+                run = run.where(MeetingRow.meeting_id > cursor.meeting_id)
+            runs.append(run.order_by(MeetingRow.meeting_id))
+        run = query.where(dated)
+        if cursor is not None and cursor.date_from is not None:
+            run = run.where(key > tuple_(cursor.date_from, cursor.meeting_id))
+        runs.append(run.order_by(MeetingRow.date_from, MeetingRow.meeting_id))
+    rows: list[Any] = []
+    for run in runs:
+        if len(rows) >= limit:
+            break
+        rows.extend(conn.execute(run.limit(limit - len(rows))).all())
+    return rows
+
+
+def _matches(text: str) -> ColumnElement[bool]:
+    """Meetings whose id, title, place, a fact's value or a report's source contains ``text`` (any case)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    in_facts = (
+        select(MeetingFactRow.meeting_id)
+        .where(MeetingFactRow.meeting_id == MeetingRow.meeting_id, MeetingFactRow.value.ilike(pattern, "\\"))
+        .exists()
+    )
+    in_sources = (
+        select(MeetingReportRow.meeting_id)
+        .join(ReportRow, ReportRow.article_id == MeetingReportRow.article_id)
+        .where(MeetingReportRow.meeting_id == MeetingRow.meeting_id, ReportRow.source.ilike(pattern, "\\"))
+        .exists()
+    )
+    return or_(
+        MeetingRow.meeting_id.ilike(pattern, "\\"),
+        MeetingRow.title.ilike(pattern, "\\"),
+        MeetingRow.place.ilike(pattern, "\\"),
+        in_facts,
+        in_sources,
+    )
+
+
+def meeting_page(
+    conn: Connection,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    limit: int = 50,
+) -> MeetingPage:
+    """One page of meetings, newest first, by keyset (never an offset scan, never the whole table).
+
+    ``after`` gives the page following a cursor, ``before`` the page preceding one. The page's
+    ``after`` / ``before`` are None where there is nothing further that way.
+    """
+    if after is not None and before is not None:
+        raise AccordError("a page is either after or before a place in the list, not both")
+    if status and status not in STATUSES:
+        raise AccordError(f"unknown status {status!r}: one of {', '.join(STATUSES)}")
+    query = select(MeetingRow)
+    if status:
+        query = query.where(MeetingRow.status == status)
+    if search and search.strip():
+        query = query.where(_matches(search.strip()))
+    backwards = before is not None
+    rows = _keyset(conn, query, before or after, limit + 1, backwards=backwards)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    cursors = [Cursor(date_from=m.date_from, meeting_id=m.meeting_id) for m in rows]
+    first, last = (cursors[0], cursors[-1]) if cursors else (None, None)
+    if backwards:
+        next_cursor, prev_cursor = last, first if more else None
+    else:
+        next_cursor, prev_cursor = last if more else None, first if after is not None else None
+    facts = _facts_by_meeting(conn, [m.meeting_id for m in rows])
+    return MeetingPage(
+        meetings=[_summary(m, facts[m.meeting_id]) for m in rows], after=next_cursor, before=prev_cursor
+    )
+
+
+def _summary(m: Any, facts: list[Any]) -> dict[str, Any]:
+    return {
+        "id": m.meeting_id,
+        "date": date_text(m.date_from, m.date_to),
+        "status": m.status,
+        "reports": m.report_count,
+        "format": m.format,
+        "place": m.place,
+        "participants": [f.value for f in facts if f.field == "participant"],
+        "organizations": [f.value for f in facts if f.field == "organization"],
+        "title": m.title,
+    }
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    """How many meetings have each status (every status is present, zero where none)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    rows = conn.execute(select(MeetingRow.status, func.count()).group_by(MeetingRow.status))
+    counts.update(dict(rows.tuples().all()))
+    return counts
+
+
+def report_texts(conn: Connection, meeting_id: str) -> dict[str, dict[str, Any]]:
+    """For each report of a meeting, the text its current extraction read (the text its spans index).
+
+    Keyed by article id: ``text``, ``article_position`` (the ArticleReceived/ArticleRevised event the text
+    is from) and ``extraction_position``.
+    """
+    reports = meeting_reports(conn, meeting_id)
+    log = EventLog(conn)
+    extractions = log.at([r["extraction_position"] for r in reports if r["extraction_position"]])
+    article_positions = {p: json.loads(e.payload)["article_position"] for p, e in extractions.items()}
+    articles = log.at(list(article_positions.values()))
+    result = {}
+    for r in reports:
+        article_position = article_positions.get(r["extraction_position"] or -1)
+        if article_position is None or article_position not in articles:
+            continue
+        result[r["article_id"]] = {
+            "text": json.loads(articles[article_position].payload)["text"],
+            "article_position": article_position,
+            "extraction_position": r["extraction_position"],
+        }
+    return result
+
+
+def report_meetings(conn: Connection, article_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Where reports are now: article id -> ``meeting_id`` and ``source`` (ids not found are left out)."""
+    result: dict[str, dict[str, Any]] = {}
+    unique = sorted(set(article_ids))
+    for i in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(ReportRow.article_id, ReportRow.meeting_id, ReportRow.source).where(
+                ReportRow.article_id.in_(unique[i : i + 500])
+            )
+        )
+        for article_id, meeting_id, source in rows.tuples():
+            result[article_id] = {"meeting_id": meeting_id, "source": source}
+    return result
+
+
+# Payload fields too big to show in a history line: the article's text, and the matcher's inputs.
+_BULKY = ("raw", "text", "extraction")
+
+
+def _event_dict(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "stream_id": event.stream_id,
+        "stream_version": event.stream_version,
+        "recorded_at": event.recorded_at,
+        "metadata": json.loads(event.metadata),
+        "payload": json.loads(event.payload),
+        "hash": event.hash,
+    }
+
+
+def meeting_history(conn: Connection, meeting_id: str) -> list[dict[str, Any]]:
+    """The events that made a meeting what it is, in log order: every event of its reports' streams
+    and every review decision about any of its reports (with the article's text left out)."""
+    members = [r["article_id"] for r in meeting_reports(conn, meeting_id)]
+    if not members:
+        raise NotFoundError("meeting", meeting_id)
+    log = EventLog(conn)
+    events = {e.position: e for a in members for e in log.stream(article_stream(a))}
+    named = [
+        cond
+        for a in members
+        for cond in (ReviewRow.article_ids.contains(f'"{a}"'), ReviewRow.others.contains(f'"{a}"'))
+    ]
+    review_positions = conn.execute(select(ReviewRow.position).where(or_(*named))).scalars().all()
+    events.update(log.at(list(review_positions)))
+    result = []
+    for position in sorted(events):
+        item = _event_dict(events[position])
+        item["payload"] = {k: v for k, v in item["payload"].items() if k not in _BULKY}
+        result.append(item)
+    return result
+
+
+def event_detail(conn: Connection, position: int) -> dict[str, Any]:
+    """One event of the log, whole: position, type, stream, time, metadata, payload, hashes."""
+    event = EventLog(conn).at([position]).get(position)
+    if event is None:
+        raise NotFoundError("event", f"#{position}")
+    return {**_event_dict(event), "prev_hash": event.prev_hash}
+
+
+def last_review(conn: Connection, meeting_id: str, *, actor: str, reason: str) -> int | None:
+    """The position of the newest review decision on a meeting by ``actor`` for ``reason`` (None if none).
+
+    Review decisions are appended to the stream ``review-<meeting id>`` (``jobs.review``).
+    """
+    rows = conn.execute(
+        select(EventRow.position, EventRow.payload)
+        .where(EventRow.stream_id == f"review-{meeting_id}", EventRow.type == "ReviewDecided")
+        .order_by(EventRow.stream_version.desc())
+        .limit(50)
+    )
+    for position, payload in rows.tuples():
+        decision = json.loads(payload)
+        if decision.get("actor") == actor and decision.get("reason") == reason:
+            return int(position)
+    return None
