@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, ut
 from store.schema import EventRow
 
 EVENTS = EventRow.__table__
+RawEvent = tuple[int, str, int, str]  # position, type, schema_version, payload
 # Arbitrary, fixed: the advisory lock id that serialises appends on PostgreSQL.
 APPEND_LOCK_ID = 0x4163636F7264  # "Accord"
 
@@ -149,6 +150,35 @@ class EventLog:
         if limit is not None:
             query = query.limit(limit)
         return [_row_to_event(row) for row in self.conn.execute(query)]
+
+    def scan(self, *, after: int = 0, limit: int | None = None, page: int = 10_000) -> Iterator[RawEvent]:
+        """(position, type, schema version, payload) of the events after ``after``, in order.
+
+        For readers that fold payloads (projections): a raw DB-API cursor, pages of ``page`` events by
+        position, no ``StoredEvent`` and no timestamp parsing. Stops after ``limit`` events if given.
+        """
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            "SELECT position, type, schema_version, payload FROM events "
+            f"WHERE position > {mark} ORDER BY position LIMIT {mark}"
+        )
+        cursor = self.conn.connection.cursor()
+        try:
+            left = limit
+            while left is None or left > 0:
+                size = page if left is None else min(page, left)
+                cursor.execute(sql, (after, size))
+                rows = cast(list[RawEvent], cursor.fetchall())
+                if not rows:
+                    return
+                yield from rows
+                after = rows[-1][0]
+                if left is not None:
+                    left -= len(rows)
+                if len(rows) < size:
+                    return
+        finally:
+            cursor.close()
 
     def iter_all(self, *, batch: int = 5000, after: int = 0) -> Iterator[StoredEvent]:
         while True:

@@ -9,22 +9,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from extract.facts import Extraction
 from matcher import blocking_keys, profile_from_extraction
-from store.eventlog import EventLog
+from store.eventlog import EventLog, RawEvent
 from store.events import (
+    EVENT_TYPES,
     ArticleReceived,
+    DomainEvent,
     MatchDecided,
     ReportExtracted,
     ReviewDecided,
-    StoredEvent,
     canonical_json,
+    parse_json,
+    to_domain,
 )
-from store.fold import ReportState, Review, apply_article, apply_decision, apply_extraction, fold_meeting
+from store.fold import (
+    MeetingView,
+    ReportState,
+    Review,
+    apply_article,
+    apply_decision,
+    apply_extraction,
+    fold_meeting,
+)
 from store.schema import (
     PROJECTION_TABLES,
     Checkpoint,
@@ -39,8 +51,12 @@ from store.schema import (
 
 NAME = "meetings"
 BATCH = 2000
+REPLAY_PAGE = 10_000
 _STATE_FIELDS = tuple(ReportState.__dataclass_fields__)
+_state_values = attrgetter(*_STATE_FIELDS)
+_FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
 _CHUNK = 500  # ids per IN (...) clause
+_INSERT_CHUNK = 50_000  # rows per executemany
 
 
 def _chunks(ids: Iterable[str], size: int = _CHUNK) -> Iterable[list[str]]:
@@ -70,9 +86,9 @@ class Projector:
         """Fold every event after the checkpoint. Returns how many events were folded."""
         done = 0
         position = self.checkpoint()
-        while events := self.log.read(after=position, limit=batch):
+        while events := list(self.log.scan(after=position, limit=batch, page=batch)):
             self._apply(events)
-            position = events[-1].position
+            position = events[-1][0]
             done += len(events)
         if done:
             self._save_checkpoint(position)
@@ -94,14 +110,17 @@ class Projector:
                 states[m["article_id"]] = ReportState(**{f: m[f] for f in _STATE_FIELDS})
         return states
 
-    def _apply(self, events: Sequence[StoredEvent]) -> None:
+    def _apply(self, events: Sequence[RawEvent]) -> None:
         states: dict[str, ReportState] = {}
         keys: dict[str, frozenset[str]] = {}
         texts: dict[int, ArticleReceived] = {}
         reviews: list[Review] = []
         touched: set[str] = set()
-        for stored in events:
-            self._fold(stored, states, keys, texts, reviews, touched, load=True)
+        for position, type_name, schema_version, payload in events:
+            if not issubclass(EVENT_TYPES[type_name], _FOLDED):
+                continue
+            event = to_domain(type_name, schema_version, parse_json(payload))
+            self._fold(position, event, states, keys, texts, reviews, touched, load=True)
         for review in reviews:
             self._insert_review(review)
         self._write_states(states)
@@ -110,7 +129,8 @@ class Projector:
 
     def _fold(
         self,
-        stored: StoredEvent,
+        position: int,
+        event: DomainEvent,
         states: dict[str, ReportState],
         keys: dict[str, frozenset[str]],
         texts: dict[int, ArticleReceived],
@@ -120,7 +140,6 @@ class Projector:
         load: bool,
     ) -> None:
         """Fold one event into the in-memory report states (loading a state from its row if ``load``)."""
-        event = stored.domain()
 
         def state(article_id: str) -> ReportState | None:
             if article_id not in states and load:
@@ -128,30 +147,26 @@ class Projector:
             return states.get(article_id)
 
         if isinstance(event, ArticleReceived):  # also ArticleRevised
-            states[event.article_id] = apply_article(state(event.article_id), stored.position, event)
-            texts[stored.position] = event
+            states[event.article_id] = apply_article(state(event.article_id), position, event)
+            texts[position] = event
         elif isinstance(event, ReportExtracted):
             article = texts.pop(event.article_position, None) or self._article_event(event.article_position)
             extraction = Extraction.from_dict(event.extraction)
             profile = profile_from_extraction(event.article_id, extraction, article.text, article.title)
             current = state(event.article_id)
             if current is None:
-                raise LookupError(
-                    f"event {stored.position} extracts article {event.article_id}, never received"
-                )
+                raise LookupError(f"event {position} extracts article {event.article_id}, never received")
             states[event.article_id] = apply_extraction(
-                current, stored.position, event, canonical_json(profile.to_dict())
+                current, position, event, canonical_json(profile.to_dict())
             )
             keys[event.article_id] = blocking_keys(profile)
         elif isinstance(event, MatchDecided):
             current = state(event.article_id)
             if current is None:
-                raise LookupError(
-                    f"event {stored.position} places article {event.article_id}, never received"
-                )
-            states[event.article_id] = apply_decision(current, stored.position, event)
+                raise LookupError(f"event {position} places article {event.article_id}, never received")
+            states[event.article_id] = apply_decision(current, position, event)
         elif isinstance(event, ReviewDecided):
-            reviews.append(Review.from_event(stored.position, event))
+            reviews.append(Review.from_event(position, event))
             touched.update(event.article_ids)
             touched.update(event.others)
             return
@@ -161,21 +176,37 @@ class Projector:
         if states[event.article_id].decision_position is not None:
             touched.add(event.article_id)
 
-    def replay(self, *, batch: int = BATCH) -> int:
+    def replay(self, *, batch: int = REPLAY_PAGE) -> int:
         """Fill empty projections from the whole log in one pass: fold in memory, then write in bulk.
 
         The result equals what ``catch_up`` builds event by event (both use the same pure folds), which
-        is what ``rebuild --check`` verifies. Returns how many events were read.
+        is what ``rebuild --check`` verifies. Only a report's latest match decision is folded: a decision
+        sets the decision fields alone, so earlier ones are overwritten whatever else comes between.
+        Returns how many events were read.
         """
         states: dict[str, ReportState] = {}
         keys: dict[str, frozenset[str]] = {}
         texts: dict[int, ArticleReceived] = {}
         reviews: list[Review] = []
+        decisions: dict[str, tuple[int, MatchDecided]] = {}
+        folded = {name for name, cls in EVENT_TYPES.items() if issubclass(cls, _FOLDED)}
         position = count = 0
-        for stored in self.log.iter_all(batch=batch):
-            self._fold(stored, states, keys, texts, reviews, set(), load=False)
-            position = stored.position
+        for position, type_name, schema_version, payload in self.log.scan(page=batch):
             count += 1
+            if type_name not in folded:
+                if type_name not in EVENT_TYPES:
+                    raise LookupError(f"event {position} has the unknown type {type_name!r}")
+                continue
+            event = to_domain(type_name, schema_version, parse_json(payload))
+            if isinstance(event, MatchDecided):
+                if event.article_id not in states:
+                    raise LookupError(f"event {position} places article {event.article_id}, never received")
+                decisions[event.article_id] = (position, event)
+            else:
+                self._fold(position, event, states, keys, texts, reviews, set(), load=False)
+        for article_id, (decided_at, decision) in decisions.items():
+            states[article_id] = apply_decision(states[article_id], decided_at, decision)
+        del texts, decisions
         groups: dict[str, list[ReportState]] = {}
         for report in states.values():
             if report.decision_position is not None:
@@ -189,23 +220,57 @@ class Projector:
             touching = {r.position: r for m in members for r in by_article.get(m.article_id, ())}
             views.append(fold_meeting(members, sorted(touching.values(), key=lambda r: r.position)))
         meeting_of = {r["article_id"]: v.meeting["meeting_id"] for v in views for r in v.reports}
-        rows = [
-            {**{f: getattr(s, f) for f in _STATE_FIELDS}, "meeting_id": meeting_of.get(a)}
-            for a, s in states.items()
-        ]
-        self._insert_many(ReportRow, rows)
-        self._insert_many(
-            MatchKeyRow, [{"key": k, "article_id": a} for a, ks in keys.items() for k in sorted(ks)]
+        self._insert_rows(
+            ReportRow,
+            (*_STATE_FIELDS, "meeting_id"),
+            [(*_state_values(s), meeting_of.get(a)) for a, s in states.items()],
         )
+        del states
+        self._insert_rows(
+            MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in sorted(ks)]
+        )
+        del keys
         for review in reviews:
             self._insert_review(review)
-        self._insert_many(MeetingRow, [v.meeting for v in views])
-        self._insert_many(MeetingReportRow, [r for v in views for r in v.reports])
-        self._insert_many(MeetingFactRow, [f for v in views for f in v.facts])
-        self._insert_many(FactSourceRow, [s for v in views for s in v.sources])
+        self._insert_views(views)
         if count:
             self._save_checkpoint(position)
         return count
+
+    def _insert_views(self, views: Sequence[MeetingView]) -> None:
+        """Write the meeting, member, fact and source rows of ``views`` (bulk, one statement a table)."""
+        for table, rows in (
+            (MeetingRow, [v.meeting for v in views]),
+            (MeetingReportRow, [r for v in views for r in v.reports]),
+            (MeetingFactRow, [f for v in views for f in v.facts]),
+            (FactSourceRow, [s for v in views for s in v.sources]),
+        ):
+            if rows:
+                columns = tuple(rows[0])
+                values = itemgetter(*columns)
+                self._insert_rows(table, columns, [values(r) for r in rows])
+
+    def _insert_rows(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """INSERT ``rows`` (tuples in ``columns`` order) through the driver's executemany.
+
+        Projection tables hold plain values (no type conversion is needed), so the statement goes to the
+        driver as text: SQLAlchemy would otherwise compile and process parameters row by row.
+        """
+        if not rows:
+            return
+        dialect = self.conn.dialect
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+        if mark is None:
+            self.conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
+            return
+        quote = dialect.identifier_preparer.quote
+        name = quote(table.__tablename__)
+        sql = (
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(mark for _ in columns)})"
+        )
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            self.conn.exec_driver_sql(sql, rows[start : start + _INSERT_CHUNK])
 
     def _article_event(self, position: int) -> ArticleReceived:
         event = self.log.at([position])[position].domain()
@@ -216,7 +281,6 @@ class Projector:
     def _write_states(self, states: dict[str, ReportState]) -> None:
         if not states:
             return
-        rows = [{f: getattr(s, f) for f in _STATE_FIELDS} for s in states.values()]
         # meeting_id is set by _regroup, keep what is there until then
         kept = {
             r.article_id: r.meeting_id
@@ -227,18 +291,20 @@ class Projector:
         }
         for chunk in _chunks(states):
             self.conn.execute(delete(ReportRow).where(ReportRow.article_id.in_(chunk)))
-        for row in rows:
-            row["meeting_id"] = kept.get(row["article_id"])
-        self.conn.execute(insert(ReportRow), rows)
+        self._insert_rows(
+            ReportRow,
+            (*_STATE_FIELDS, "meeting_id"),
+            [(*_state_values(s), kept.get(a)) for a, s in states.items()],
+        )
 
     def _write_keys(self, keys: dict[str, frozenset[str]]) -> None:
         if not keys:
             return
         for chunk in _chunks(keys):
             self.conn.execute(delete(MatchKeyRow).where(MatchKeyRow.article_id.in_(chunk)))
-        rows = [{"key": k, "article_id": a} for a, ks in keys.items() for k in sorted(ks)]
-        if rows:
-            self.conn.execute(insert(MatchKeyRow), rows)
+        self._insert_rows(
+            MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in sorted(ks)]
+        )
 
     def _insert_review(self, review: Review) -> None:
         self.conn.execute(
@@ -318,10 +384,7 @@ class Projector:
         ids = set(states)
         reviews = [r for r in self.reviews() if ids & {*r.article_ids, *r.others}]
         views = [fold_meeting(members, reviews) for _, members in sorted(groups.items())]
-        self._insert_many(MeetingRow, [v.meeting for v in views])
-        self._insert_many(MeetingReportRow, [r for v in views for r in v.reports])
-        self._insert_many(MeetingFactRow, [f for v in views for f in v.facts])
-        self._insert_many(FactSourceRow, [s for v in views for s in v.sources])
+        self._insert_views(views)
         for view in views:
             member_ids = [r["article_id"] for r in view.reports]
             self.conn.execute(
@@ -339,10 +402,6 @@ class Projector:
                 ).scalars()
             )
         return found
-
-    def _insert_many(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(table), rows)
 
 
 def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
