@@ -7,7 +7,6 @@ the same rows, however they were batched: that is what lets ``rebuild --check`` 
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from store.events import (
     ReportExtracted,
     ReviewDecided,
     canonical_json,
+    parse_json,
 )
 
 # Facts with this rule name people the report only mentions; they are not the meeting's participants.
@@ -55,7 +55,7 @@ class ReportState:
         return self.cluster or canonical_json([self.article_id])
 
     def parsed_extraction(self) -> Extraction | None:
-        return None if self.extraction is None else Extraction.from_dict(json.loads(self.extraction))
+        return None if self.extraction is None else Extraction.from_dict(parse_json(self.extraction))
 
 
 @dataclass(frozen=True, kw_only=True)

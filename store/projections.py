@@ -226,8 +226,9 @@ class Projector:
             [(*_state_values(s), meeting_of.get(a)) for a, s in states.items()],
         )
         del states
+        # In primary-key order: the index grows at its end rather than all over.
         self._insert_rows(
-            MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in sorted(ks)]
+            MatchKeyRow, ("key", "article_id"), sorted((k, a) for a, ks in keys.items() for k in ks)
         )
         del keys
         for review in reviews:
