@@ -397,7 +397,7 @@ def status_counts(conn: Connection) -> dict[str, int]:
     """How many meetings have each status (every status is present, zero where none)."""
     counts = dict.fromkeys(STATUSES, 0)
     rows = conn.execute(select(MeetingRow.status, func.count()).group_by(MeetingRow.status))
-    counts.update(dict(rows.tuples().all()))
+    counts.update(dict(rows.all()))
     return counts
 
 
@@ -435,7 +435,7 @@ def report_meetings(conn: Connection, article_ids: list[str]) -> dict[str, dict[
                 ReportRow.article_id.in_(unique[i : i + 500])
             )
         )
-        for article_id, meeting_id, source in rows.tuples():
+        for article_id, meeting_id, source in rows:
             result[article_id] = {"meeting_id": meeting_id, "source": source}
     return result
 
@@ -500,7 +500,7 @@ def last_review(conn: Connection, meeting_id: str, *, actor: str, reason: str) -
         .order_by(EventRow.stream_version.desc())
         .limit(50)
     )
-    for position, payload in rows.tuples():
+    for position, payload in rows:
         decision = json.loads(payload)
         if decision.get("actor") == actor and decision.get("reason") == reason:
             return int(position)
