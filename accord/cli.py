@@ -459,7 +459,7 @@ def review_correct(
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--actor", envvar="ACCORD_ACTOR", help="Name review forms start with (default: $USER).")
+@click.option("--actor", envvar="ACCORD_ACTOR", help="Name review forms start with (default: the OS user).")
 @pass_context
 @friendly
 def serve(ctx: Context, host: str, port: int, actor: str | None) -> None:
@@ -471,12 +471,18 @@ def serve(ctx: Context, host: str, port: int, actor: str | None) -> None:
     Example:
       accord --db sqlite:///demo.db serve --port 8000 --actor ana
     """
+    import getpass
+
     import uvicorn
 
     from web.app import create_app
     from web.guard import allowed_hosts
 
-    app = create_app(ctx.engine(), actor=_actor(actor), allowed_hosts=allowed_hosts(host))
+    try:
+        login = getpass.getuser()  # $USER may be unset (a service, a container): ask the OS
+    except (OSError, KeyError):
+        login = None
+    app = create_app(ctx.engine(), actor=_actor(actor or login), allowed_hosts=allowed_hosts(host))
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Accord review page on http://{shown}:{port}/ (Ctrl+C stops it)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -542,7 +542,7 @@ def test_pages_refuse_framing_and_foreign_host_names(client: TestClient) -> None
 
 
 def test_serve_runs_the_app_on_localhost_with_the_configured_actor(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    corpus: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import uvicorn
 
@@ -552,13 +552,14 @@ def test_serve_runs_the_app_on_localhost_with_the_configured_actor(
         started.update(kwargs, app=app)
 
     monkeypatch.setattr(uvicorn, "run", run)
-    url = engine.url.render_as_string(hide_password=False)
+    url = corpus.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(cli, ["--db", url, "serve", "--port", "8123"], env={"ACCORD_ACTOR": "zed"})
     assert result.exit_code == 0, result.output
     assert (started["host"], started["port"]) == ("127.0.0.1", 8123)
     with TestClient(started["app"], base_url="http://127.0.0.1:8123") as browser:
-        page = browser.get("/meetings")
+        page = browser.get(f"/meetings/{meetings(corpus)[0]['id']}")
         assert page.status_code == 200
+        assert 'name="actor" value="zed"' in page.text
         assert browser.get("/meetings", headers={"Host": "rebound.example"}).status_code == 400
 
 
