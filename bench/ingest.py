@@ -1,28 +1,85 @@
 """End-to-end ingest: synthetic articles through ``jobs.pipeline.Pipeline.ingest``.
 
 Everything a real ingest does is timed: logging, extraction, matching against the store, and
-projecting, one transaction per article. The articles are generated before timing starts.
+projecting, articles committed in the pipeline's batches. The articles are generated before timing starts.
+
+Each article's own time (``Pipeline.ingest_one``, commits excluded) is logged too, so a run that slows
+down shows where: the figure's ``extra`` has the per-article p50/p99/max and the mean of each tenth of the
+run, and ``ACCORD_BENCH_INGEST_LOG=path`` writes one JSON line per article (index, ms, decisions logged).
+
+Note that ``evaluation.synthetic.generate(n)`` spreads ``n`` reports over the same eight years, so a
+larger run is also a denser stream (more reports a week), not only a larger archive.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
+from typing import Any
+
+from sqlalchemy import Connection
+
 from bench.corpus import articles
 from bench.databases import accord_engine
-from bench.measure import Figure, rate, timed
-from jobs.pipeline import Pipeline
+from bench.measure import Figure, percentile, rate, timed
+from ingest.article import Article
+from jobs.pipeline import MatchCache, Outcome, Pipeline
 
 SEED = 11
+TENTHS = 10
+
+
+class TimedPipeline(Pipeline):
+    """The pipeline, recording each article's time in ``ingest_one`` (seconds, in arrival order)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seconds: list[float] = []
+
+    def ingest_one(
+        self,
+        conn: Connection,
+        article: Article,
+        *,
+        metadata: dict[str, Any] | None = None,
+        cache: MatchCache | None = None,
+    ) -> Outcome:
+        started = time.perf_counter()
+        try:
+            return super().ingest_one(conn, article, metadata=metadata, cache=cache)
+        finally:
+            self.seconds.append(time.perf_counter() - started)
+
+
+def per_article(seconds: list[float]) -> dict[str, Any]:
+    """Per-article latency summary: percentiles, and the mean of each tenth of the run in order."""
+    ms = [s * 1000 for s in seconds]
+    step = max(1, len(ms) // TENTHS)
+    tenths = [ms[i : i + step] for i in range(0, len(ms), step)][:TENTHS]
+    return {
+        "article_p50_ms": round(percentile(ms, 50), 2),
+        "article_p99_ms": round(percentile(ms, 99), 2),
+        "article_max_ms": round(max(ms, default=0.0), 1),
+        "article_mean_ms_by_tenth": [round(sum(t) / len(t), 2) for t in tenths if t],
+    }
 
 
 def measure(backend: str, size: int) -> list[Figure]:
     items = list(articles(size, seed=SEED))
     with accord_engine(backend, "ingest") as engine:
-        pipeline = Pipeline(engine)
+        pipeline = TimedPipeline(engine)
         with timed() as ingest_time:
             summary = pipeline.ingest(items)
     failed = summary.failed
     if failed:
         raise RuntimeError(f"{len(failed)} of {size} articles failed, first: {failed[0].message}")
+    log = os.environ.get("ACCORD_BENCH_INGEST_LOG")
+    if log:
+        with open(log, "w", encoding="utf-8") as f:
+            f.writelines(
+                json.dumps({"i": i, "ms": round(s * 1000, 3)}) + "\n" for i, s in enumerate(pipeline.seconds)
+            )
     return [
         Figure(
             scenario="ingest",
@@ -34,7 +91,7 @@ def measure(backend: str, size: int) -> list[Figure]:
             unit="reports/s",
             count=size,
             seconds=ingest_time.seconds,
-            extra={"new": summary.count("new")},
+            extra={"new": summary.count("new"), **per_article(pipeline.seconds)},
         )
     ]
 

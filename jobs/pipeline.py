@@ -1,19 +1,26 @@
-"""The flow, one article at a time: log it, extract, match, project — all in one transaction.
+"""The flow, one article at a time: log it, extract, match, project — all under one savepoint.
 
-One transaction per article means nothing half-written reaches the log: an article whose extraction or
-matching fails leaves no event at all, and the next article goes on. The append lock is taken first, so
-the projections the matcher reads are exactly the log's state (see ``store.eventlog``).
+Articles are committed in batches (a few dozen, or what fits in ``BATCH_SECONDS``), each article in a
+savepoint of its own, so nothing half-written reaches the log: an article whose extraction or matching
+fails leaves no event at all, and the next article goes on. The append lock is taken first, so the
+projections the matcher reads are exactly the log's state (see ``store.eventlog``).
+
+Between articles the pipeline keeps what matching read (profiles, blocking-key postings, edge scores) in
+a ``MatchCache``, valid as long as the log has moved only by this pipeline's own articles.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, TextClause, select, text
 
 from accord.errors import AccordError, IngestError
 from extract.report import EXTRACTOR_VERSION, extract_report
@@ -50,6 +57,10 @@ from store.schema import MatchKeyRow, ReportRow
 # A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
 # feed): it is skipped for candidate look-ups, so a look-up never degrades into a scan.
 MAX_KEY_POSTINGS = 2000
+# Articles per transaction: enough to spread the commit and the append lock over many articles, few
+# enough that a batch holds the lock for about a second at most (``BATCH_SECONDS``).
+BATCH_ARTICLES = 50
+BATCH_SECONDS = 1.0
 
 
 def origin_key(origin: str) -> str:
@@ -97,29 +108,75 @@ class Pipeline:
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
         metadata: dict[str, Any] | None = None,
+        batch: int = BATCH_ARTICLES,
     ) -> Summary:
-        """Run each item through the flow in its own transaction. ``metadata`` (e.g. the feed that
-        delivered the items) is stored on every article event."""
+        """Run each item through the flow; up to ``batch`` items share a transaction, each under its own
+        savepoint. ``metadata`` (e.g. the feed that delivered the items) is stored on every article event.
+
+        ``on_outcome`` is called once an item's transaction has committed. Items are read from ``items``
+        a batch ahead, before the transaction opens, so slow sources do not hold the append lock.
+        """
         summary = Summary()
+        source = iter(items)
+        cache = MatchCache()
+        pending: list[Article | IngestError] = []
+        while True:
+            pending.extend(islice(source, max(1, batch) - len(pending)))
+            if not pending:
+                return summary
+            try:
+                with self.engine.begin() as conn:
+                    outcomes = self._ingest_batch(conn, pending, cache, metadata)
+            except BaseException:
+                cache.clear()
+                raise
+            del pending[: len(outcomes)]
+            for outcome in outcomes:
+                summary.outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+
+    def _ingest_batch(
+        self,
+        conn: Connection,
+        items: list[Article | IngestError],
+        cache: MatchCache,
+        metadata: dict[str, Any] | None,
+    ) -> list[Outcome]:
+        """Ingest items from the front of ``items`` until all are done or ``BATCH_SECONDS`` have passed."""
+        started = time.perf_counter()
+        outcomes: list[Outcome] = []
         for item in items:
+            if outcomes and time.perf_counter() - started > BATCH_SECONDS:
+                break
             if isinstance(item, IngestError):
-                outcome = Outcome(source=item.origin, status="failed", message=item.problem)
-            else:
-                try:
-                    with self.engine.begin() as conn:
-                        outcome = self.ingest_one(conn, item, metadata=metadata)
-                except AccordError as e:
-                    outcome = Outcome(source=item.source, status="failed", message=str(e))
-            summary.outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-        return summary
+                outcomes.append(Outcome(source=item.origin, status="failed", message=item.problem))
+                continue
+            try:
+                with conn.begin_nested():
+                    outcome = self.ingest_one(conn, item, metadata=metadata, cache=cache)
+            except AccordError as e:
+                # The savepoint undid the article's rows; what the cache holds was read before them.
+                outcome = Outcome(source=item.source, status="failed", message=str(e))
+            outcomes.append(outcome)
+        return outcomes
 
     def ingest_one(
-        self, conn: Connection, article: Article, *, metadata: dict[str, Any] | None = None
+        self,
+        conn: Connection,
+        article: Article,
+        *,
+        metadata: dict[str, Any] | None = None,
+        cache: MatchCache | None = None,
     ) -> Outcome:
+        """Log, extract, match and project one article in the caller's transaction.
+
+        ``cache`` carries matching reads over from the previous article (see ``MatchCache``).
+        """
         log = EventLog(conn)
         log.lock()
+        cache = cache or MatchCache()
+        cache.check(log.head()[0])
         projector = Projector(conn)
         projector.catch_up()
 
@@ -166,8 +223,16 @@ class Pipeline:
         # up once, after the decisions (the report is not in the blocking index until then, and it
         # needs not be: its own look-ups find the others).
         seed = profile_from_extraction(article_id, extraction, article.text, article.title)
-        self.match(conn, article_id, trigger=article_id, seed=seed)
+        if history:
+            cache.clear()  # the memo scored this report's old profile
+        reads = MatchReads(conn, cache)
+        self.match(conn, article_id, trigger=article_id, seed=seed, reads=reads)
         projector.catch_up()
+        if history:
+            cache.clear()  # the projection replaced the old profile and its keys
+        else:
+            reads.indexed(article_id)
+        cache.moved_to(log.head()[0])
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
 
     # --- matching -----------------------------------------------------------------------------------
@@ -180,14 +245,18 @@ class Pipeline:
         trigger: str,
         only_changes: bool = False,
         seed: ReportProfile | None = None,
+        reads: MatchReads | None = None,
     ) -> list[MatchDecided]:
         """Re-cluster the candidate component around one report; log a decision for each changed report.
 
         ``seed`` is the report's profile when the projections do not hold it yet (a report being ingested).
+        ``reads`` may carry a ``MatchCache`` over from earlier calls; by default every read is fresh.
         """
-        reads = MatchReads(conn)
+        reads = reads or MatchReads(conn)
         seed = seed or reads.profiles([article_id])[article_id]
-        component = expand_component(seed, reads.candidates, config=self.config)
+        component = expand_component(
+            seed, reads.candidates, config=self.config, edges=reads.cache.edges(self.config)
+        )
         ids = {p.report_id for p in component}
         # Reports a person tied together belong to the component whatever their scores.
         while True:
@@ -272,63 +341,130 @@ def decision_from_payload(payload: dict[str, Any]) -> Decision:
     )
 
 
+class MatchCache:
+    """What matching read from the projections, kept from one article to the next.
+
+    Everything here is a function of the projections at log position ``position``. The pipeline moves
+    the position along for each article it writes itself (adding the new report's postings), and
+    ``check`` empties the cache when the log is found anywhere else (another writer, a rolled-back batch).
+    Only the index keys and profiles of reports are cached, and only new reports change them between
+    two articles, so decisions never depend on the cache.
+    """
+
+    MAX_EDGES = 500_000  # edge scores kept (about 100 MB); the memo starts over beyond that
+
+    def __init__(self) -> None:
+        self.position: int | None = None
+        self.profiles: dict[str, ReportProfile] = {}
+        self.query_keys: dict[str, frozenset[str]] = {}
+        self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
+        self.reviews: list[Review] | None = None
+        self._edges: dict[tuple[str, str], float | None] = {}
+        self._edges_config: MatcherConfig | None = None
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def check(self, head: int) -> None:
+        """Empty the cache unless it was filled at log position ``head``."""
+        if head != self.position:
+            self.clear()
+            self.position = head
+
+    def moved_to(self, head: int) -> None:
+        self.position = head
+
+    def edges(self, config: MatcherConfig) -> dict[tuple[str, str], float | None]:
+        """The component walk's memo of edge scores, for ``config`` (another config starts afresh)."""
+        if config != self._edges_config or len(self._edges) > self.MAX_EDGES:
+            self._edges = {}
+            self._edges_config = config
+        return self._edges
+
+
 class MatchReads:
     """The matcher's reads: profiles by id, candidates by blocking key (indexed), human constraints."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, cache: MatchCache | None = None) -> None:
         self.conn = conn
-        self._reviews: list[Review] | None = None
-        self._profiles: dict[str, ReportProfile] = {}  # one matcher run reads a profile once
+        self.cache = cache or MatchCache()  # by default one matcher run reads each row once
 
     def profiles(self, ids: Iterable[str]) -> dict[str, ReportProfile]:
+        known = self.cache.profiles
         wanted = set(ids)
-        result = {i: self._profiles[i] for i in wanted if i in self._profiles}
-        ids = sorted(wanted - set(result))
-        for i in range(0, len(ids), 500):
+        result = {i: known[i] for i in wanted if i in known}
+        for chunk in _chunks(wanted - set(result)):
             rows = self.conn.execute(
-                select(ReportRow.article_id, ReportRow.profile).where(
-                    ReportRow.article_id.in_(ids[i : i + 500])
-                )
+                select(ReportRow.article_id, ReportRow.profile).where(ReportRow.article_id.in_(chunk))
             )
             for article_id, profile in rows:
                 if profile is not None:
-                    result[article_id] = self._profiles[article_id] = ReportProfile.from_dict(
-                        json.loads(profile)
-                    )
+                    result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
         return result
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
-        keys = sorted(query_keys(profile))
-        sizes: dict[str, int] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            sizes.update(
-                self.conn.execute(
-                    select(MatchKeyRow.key, func.count())
-                    .where(MatchKeyRow.key.in_(chunk))
-                    .group_by(MatchKeyRow.key)
-                ).all()
-            )
-        usable = sorted(k for k, n in sizes.items() if n <= MAX_KEY_POSTINGS)
+        """Reports sharing a usable query key with ``profile`` (or tied to it by a person), not itself."""
+        keys = self.cache.query_keys.get(profile.report_id)
+        if keys is None or self.cache.profiles.get(profile.report_id) is not profile:
+            keys = query_keys(profile)
+            if self.cache.profiles.get(profile.report_id) is profile:
+                self.cache.query_keys[profile.report_id] = keys
+        postings = self.postings(keys)
         ids: set[str] = set()
-        for i in range(0, len(usable), 500):
-            ids.update(
-                self.conn.execute(
-                    select(MatchKeyRow.article_id).where(MatchKeyRow.key.in_(usable[i : i + 500])).distinct()
-                ).scalars()
-            )
+        for key in keys:
+            ids.update(postings[key] or ())
         must, _ = self.constraints({profile.report_id})
         for a, b in must:
             ids.update((a, b))
         ids.discard(profile.report_id)
         return list(self.profiles(ids).values())
 
+    def postings(self, keys: Iterable[str]) -> dict[str, list[str] | None]:
+        """Report ids indexed under each key; None for a key with more than ``MAX_KEY_POSTINGS``.
+
+        A key's postings are counted only up to ``MAX_KEY_POSTINGS + 1`` (an ``entity|any`` key grows with
+        the archive), then the postings of the usable keys are read in one query per chunk.
+        """
+        known = self.cache.postings
+        missing = sorted(set(keys) - known.keys())
+        for chunk in _chunks(missing, _COUNT_CHUNK):
+            params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(chunk)}
+            params["limit"] = MAX_KEY_POSTINGS + 1
+            rows = self.conn.execute(_bounded_counts(len(chunk)), params)
+            counts: dict[int, int] = {int(i): int(n) for i, n in rows}
+            usable = []
+            for i, key in enumerate(chunk):
+                if counts.get(i, 0) > MAX_KEY_POSTINGS:
+                    known[key] = None
+                else:
+                    known[key] = []
+                    usable.append(key)
+            for part in _chunks(usable):
+                rows = self.conn.execute(
+                    select(MatchKeyRow.key, MatchKeyRow.article_id).where(MatchKeyRow.key.in_(part))
+                )
+                for key, article_id in rows:
+                    known[key].append(article_id)  # type: ignore[union-attr]
+        return {k: known[k] for k in keys}
+
+    def indexed(self, article_id: str) -> None:
+        """Add a report this pipeline has just projected to the cached postings of its keys."""
+        known = self.cache.postings
+        rows = self.conn.execute(select(MatchKeyRow.key).where(MatchKeyRow.article_id == article_id))
+        for key in rows.scalars():
+            ids = known.get(key)
+            if ids is None:
+                continue  # not cached, or already too common
+            ids.append(article_id)
+            if len(ids) > MAX_KEY_POSTINGS:
+                known[key] = None
+
     def constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """Pairs a person said belong together (must) or apart (cannot), among or touching ``ids``."""
-        if self._reviews is None:
-            self._reviews = Projector(self.conn).reviews()
+        if self.cache.reviews is None:
+            self.cache.reviews = Projector(self.conn).reviews()
         latest: dict[tuple[str, str], str] = {}  # the newest human word on a pair wins
-        for review in self._reviews:
+        for review in self.cache.reviews:
             if not ids & {*review.article_ids, *review.others}:
                 continue
             pairs = {(min(a, b), max(a, b)) for a in review.article_ids for b in review.others if a != b}
@@ -341,3 +477,25 @@ class MatchReads:
         must = sorted(p for p, kind in latest.items() if kind == "must")
         cannot = sorted(p for p, kind in latest.items() if kind == "cannot")
         return must, cannot
+
+
+_CHUNK = 500  # ids or keys per IN (...) clause
+_COUNT_CHUNK = 100  # keys per bounded-count query (SQLite allows 500 terms in a compound SELECT)
+
+
+def _chunks(items: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    ordered = sorted(items)
+    for i in range(0, len(ordered), size):
+        yield ordered[i : i + size]
+
+
+@lru_cache(maxsize=_COUNT_CHUNK)
+def _bounded_counts(n: int) -> TextClause:
+    """(i, postings of key ``:k{i}``, counted up to ``:limit``) for ``n`` keys: each count stops at the
+    limit, so a key with a million postings costs no more than one just over the limit."""
+    terms = [
+        f"SELECT {i} AS i, count(*) AS n FROM "
+        f"(SELECT 1 FROM match_keys WHERE key = :k{i} LIMIT :limit) AS t{i}"
+        for i in range(n)
+    ]
+    return text(" UNION ALL ".join(terms))

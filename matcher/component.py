@@ -8,7 +8,7 @@ same grouping whatever order the reports arrived in (DESIGN.md, "Matcher contrac
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 
 from matcher.features import DEFAULT_CONFIG, MatcherConfig, score_pair
 from matcher.profile import ReportProfile
@@ -20,6 +20,7 @@ def expand_component(
     *,
     config: MatcherConfig = DEFAULT_CONFIG,
     max_size: int = 300,
+    edges: MutableMapping[tuple[str, str], float | None] | None = None,
 ) -> list[ReportProfile]:
     """Breadth-first from ``seed``: the seed first, then reports in the order they were reached.
 
@@ -27,7 +28,11 @@ def expand_component(
     ``matcher.blocking``); it may return the report itself or duplicates. Among a report's new neighbours the
     nearest (highest score, then id) are taken first; at ``max_size`` the walk stops, so a huge component
     is cut deterministically around the seed rather than all of it re-clustered.
+
+    ``edges`` memoises, by id pair (lower id first), each scored pair's edge score (None: no edge). A
+    caller may keep it across walks, with the same ``config``, as long as none of the profiles changes.
     """
+    memo: MutableMapping[tuple[str, str], float | None] = {} if edges is None else edges
     reached: dict[str, ReportProfile] = {seed.report_id: seed}
     queue: deque[ReportProfile] = deque([seed])
     while queue and len(reached) < max_size:
@@ -36,16 +41,26 @@ def expand_component(
         for other in fetch_candidates(node):
             if other.report_id in reached or other.report_id in neighbours:
                 continue
-            s = (
-                score_pair(node, other, config)
+            pair = (
+                (node.report_id, other.report_id)
                 if node.report_id < other.report_id
-                else score_pair(other, node, config)
+                else (other.report_id, node.report_id)
             )
-            if s.veto is None and s.score >= config.review_threshold:
-                neighbours[other.report_id] = (s.score, other)
+            if pair in memo:
+                score = memo[pair]
+            else:
+                score = memo[pair] = _edge(node, other, config)
+            if score is not None:
+                neighbours[other.report_id] = (score, other)
         for _, (_, other) in sorted(neighbours.items(), key=lambda item: (-item[1][0], item[0])):
             if len(reached) >= max_size:
                 break
             reached[other.report_id] = other
             queue.append(other)
     return list(reached.values())
+
+
+def _edge(a: ReportProfile, b: ReportProfile, config: MatcherConfig) -> float | None:
+    """The pair's score if it joins the two reports in the candidate graph, else None."""
+    s = score_pair(a, b, config) if a.report_id < b.report_id else score_pair(b, a, config)
+    return s.score if s.veto is None and s.score >= config.review_threshold else None

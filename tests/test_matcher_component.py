@@ -155,3 +155,26 @@ def test_final_grouping_does_not_depend_on_arrival_order(data: st.DataObject) ->
     items = data.draw(random_profiles())
     shuffled = data.draw(st.permutations(items))
     assert _arrive(items) == _arrive(shuffled)
+
+
+def test_a_shared_edge_memo_scores_each_pair_once_and_changes_no_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matcher.component
+
+    items = [MINISTRY, AGENCY, IN_PERSON, NEXT_YEAR, FAIR]
+    index = Index(items)
+    scored: list[tuple[str, str]] = []
+
+    def counting(a: ReportProfile, b: ReportProfile, config: object) -> object:
+        scored.append((a.report_id, b.report_id))
+        return score_pair(a, b)
+
+    monkeypatch.setattr(matcher.component, "score_pair", counting)
+    memo: dict[tuple[str, str], float | None] = {}
+    walks = [[p.report_id for p in expand_component(seed, index.fetch, edges=memo)] for seed in items]
+    with_memo = list(scored)
+    assert walks == [[p.report_id for p in expand_component(seed, index.fetch)] for seed in items]
+    assert len(scored) > len(with_memo) + len(memo)  # without it, the walks score pairs again
+    assert sorted(with_memo) == sorted(memo)  # with it, each pair once, lower id first
+    assert memo[("r-agency", "r-ministry")] is not None

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from accord.errors import AccordError
+from bench.corpus import article
+from evaluation.synthetic import generate
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from store.db import open_database
@@ -145,3 +150,70 @@ def test_example_corpus_matches_its_truth_file(engine: Engine) -> None:
         if meeting.get("date"):
             assert found[frozenset(meeting["reports"])]["date"] == meeting["date"], meeting["key"]
         assert found[frozenset(meeting["reports"])]["format"] == meeting["format"], meeting["key"]
+
+
+class _Boom(AccordError):
+    def __init__(self) -> None:
+        super().__init__("extraction failed on purpose")
+
+
+def test_an_article_failing_inside_a_batch_leaves_no_event_and_the_others_are_kept(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jobs.pipeline
+
+    real = jobs.pipeline.extract_report
+
+    def extract(text: str, **kwargs: Any) -> Any:
+        if "haddock" in text:
+            raise _Boom()
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(jobs.pipeline, "extract_report", extract)
+    names = ("a.txt", "b.txt", "c.txt")
+    for name in names:
+        body = REPORT.replace("cod stocks", "haddock stocks") if name == "b.txt" else REPORT
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    summary = Pipeline(engine).ingest(iter_articles([str(tmp_path / n) for n in names]), batch=10)
+    assert [o.status for o in summary.outcomes] == ["new", "failed", "new"]
+    failed = summary.outcomes[1]
+    with engine.connect() as conn:
+        log = EventLog(conn)
+        kept = {o.article_id for o in summary.outcomes if o.status == "new"}
+        assert {e.stream_id for e in log.read(after=0, limit=100)} == {f"article-{a}" for a in kept}
+        assert log.verify().ok
+    assert failed.message == "extraction failed on purpose"
+    assert groups(engine) == {frozenset({"a.txt", "c.txt"})}
+
+
+def _decisions(db: Path) -> list[tuple[str, str]]:
+    engine = open_database(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(EventRow.type, EventRow.payload)
+            .where(EventRow.type == "MatchDecided")
+            .order_by(EventRow.position)
+        ).all()
+    engine.dispose()
+    return [(t, p) for t, p in rows]
+
+
+def test_batches_and_the_match_cache_change_no_decision(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One ingest call (batched, reads cached from article to article) logs exactly the decisions that
+    one call per article (each with fresh reads) does; a revision in the stream empties the cache."""
+    stream = [article(r) for r in generate(80, seed=5)]
+    more = stream[10].text + " Talks will continue."
+    revised = replace(stream[10], raw=more, text=more)
+    stream.insert(40, revised)
+    batched, single = tmp_path_factory.mktemp("batched") / "b.db", tmp_path_factory.mktemp("single") / "s.db"
+    engine = open_database(f"sqlite:///{batched}")
+    statuses = [o.status for o in Pipeline(engine).ingest(stream, batch=7).outcomes]
+    engine.dispose()
+    engine = open_database(f"sqlite:///{single}")
+    for item in stream:
+        Pipeline(engine).ingest([item])
+    engine.dispose()
+    assert statuses.count("revised") == 1
+    decisions = _decisions(batched)
+    assert len(decisions) > len(stream)  # some reports were re-decided as groups formed
+    assert decisions == _decisions(single)
