@@ -1,4 +1,4 @@
-"""What a report's text says about its event, beyond the extracted facts: words, names, years.
+"""What a report's text says about its event, beyond the extracted facts: words, names, years, figures.
 
 Each signal is a pure function of one profile's title and body text (cached), so pair features built on them
 still depend only on the two reports (DESIGN.md, "Matcher contract"): no corpus statistics, no vocabulary
@@ -19,7 +19,15 @@ _CAPITALISED = re.compile(r"[^\W\d_][\w\u2019'\-]*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”\n]\s*|[-\u2013\u2014]\s+)$")
 _YEAR = re.compile(r"(?<![\d.,/$£€-])\b(19[5-9]\d|20\d\d)\b(?![.,/]\d|\s*(?:%|percent|people|tons|km|m\b))")
-_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
+# A figure stands alone: not part of a date, a clock time, a code or a word ("2013-09-27", "8:41", "A380").
+_FIGURE = re.compile(r"(?<![\w.,:/\-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w:/\-]|[.,]\d)")
+_AFTER_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE
+)
+_IS_YEAR = re.compile(r"19[5-9]\d|20\d\d")
+# Whole numbers up to this value are too common to tell events apart (counts of people, days of a week);
+# a decimal such as a magnitude of 6.1 is specific however small.
+SMALL_FIGURE = 12
 
 # Words that carry no event: function words, reporting verbs, time words, titles.
 _STOPWORD_LIST = """
@@ -91,3 +99,24 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
+
+
+@lru_cache(maxsize=8192)
+def figures(title: str | None, text: str) -> frozenset[str]:
+    """Specific figures the report states (a toll, a score, an age, a sum), without thousands separators.
+
+    Years, days of a month ("March 30"), whole numbers up to ``SMALL_FIGURE``, round numbers (400, 150: estimates
+    and amounts any story of the kind may give) and pieces of dates, times or codes are left out: two
+    different events share those as easily as one event does.
+    """
+    source = _source(title, text)
+    out: set[str] = set()
+    for m in _FIGURE.finditer(source):
+        figure = m.group(1).replace(",", "")
+        value = float(figure)
+        if _IS_YEAR.fullmatch(figure) or value % 10 == 0 or ("." not in figure and value <= SMALL_FIGURE):
+            continue
+        if _AFTER_MONTH.search(source[max(0, m.start() - 12) : m.start()]):
+            continue
+        out.add(figure)
+    return frozenset(out)

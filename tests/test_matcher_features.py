@@ -134,6 +134,7 @@ def test_missing_information_is_neutral() -> None:
         "text": 0.0,
         "names": 0.0,
         "years": 0.0,
+        "figures": 0.0,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcher import score_pair
-from matcher.signals import content_words, dice, name_words, years
+from matcher.signals import content_words, dice, figures, name_words, years
 from tests.test_matcher_cases import profile
 
 SIGNAL_ROWS = [
@@ -32,6 +32,23 @@ SIGNAL_ROWS = [
             "The 2013 vote, like the vote of 2008 and 2013, drew 2000 people and 1999.5 tons.",
         ),
         "expected": {2013: 2, 2008: 1},
+    },
+    {
+        "description": "figures keep specific numbers, decimals too; years, days, times, small and round ones go",
+        "input": (
+            figures,
+            None,
+            (
+                "The magnitude 6.1 quake of March 27, 2009 at 8:41 killed 1,247 people and 3 dogs; "
+                "about 400 homes fell and 52 were rebuilt."
+            ),
+        ),
+        "expected": frozenset({"6.1", "1247", "52"}),
+    },
+    {
+        "description": "digits inside a code or a date written in digits are no figure",
+        "input": (figures, "Flight A380 lands", "It landed on 2013-09-27 with 257 passengers."),
+        "expected": frozenset({"257"}),
     },
 ]
 
@@ -66,6 +83,20 @@ QUAKE_2014 = (
     "A strong earthquake struck the mountain town of Orvella again, the civil defence office said in 2014. "
     "Rescuers searched collapsed houses after the quake destroyed homes."
 )
+FERRY = (
+    "The ferry Talvik sank off Orvella with 317 passengers; 41 are missing, the coast guard of Orvella said."
+)
+FERRY_OTHER = (
+    "Coast guard boats searched for 41 missing people after the ferry Talvik, carrying 317 passengers, went "
+    "down near Orvella."
+)
+FERRY_OTHER_TOLL = (
+    "Coast guard boats searched for 23 missing people after the ferry Talvik, carrying 317 passengers, went "
+    "down near Orvella."
+)
+FERRY_NEXT = (
+    "The ferry Marsk sank off Orvella with 188 passengers; 17 are missing, the coast guard of Orvella said."
+)
 HARVEST = (
     "Farmers in Delmont celebrated a record wheat harvest at the autumn market, where bakers and millers "
     "showed new bread, cheese and cider from the valley cooperatives."
@@ -93,6 +124,41 @@ FEATURE_ROWS = [
         "expected": {"text": "zero", "names": "zero"},
     },
 ]
+
+FIGURE_ROWS = [
+    {
+        "description": "two specific figures in common (passengers, missing): strong evidence",
+        "input": (FERRY, FERRY_OTHER),
+        "expected": {"value": 3.0, "reason": "2 of 2 figures shared: 41, 317"},
+    },
+    {
+        "description": "a single figure in common counts half",
+        "input": (FERRY, FERRY_OTHER_TOLL),
+        "expected": {"value": 1.0, "reason": "1 of 2 figures shared: 317"},
+    },
+    {
+        "description": "the same kind of event with other figures: no evidence either way",
+        "input": (FERRY, FERRY_NEXT),
+        "expected": {"value": 0.0, "reason": "no figure in common"},
+    },
+    {
+        "description": "a text without figures says nothing",
+        "input": (FERRY, HARVEST),
+        "expected": {"value": 0.0, "reason": "no figure on one side"},
+    },
+]
+
+
+@pytest.mark.parametrize("row", FIGURE_ROWS, ids=[r["description"] for r in FIGURE_ROWS])
+def test_figures_feature(row: dict) -> None:
+    text_a, text_b = row["input"]
+    for a, b in ((text_a, text_b), (text_b, text_a)):
+        s = score_pair(profile("a", text=a), profile("b", text=b))
+        assert (s.features["figures"], s.reasons["figures"]) == (
+            row["expected"]["value"],
+            row["expected"]["reason"],
+        )
+
 
 _SIGN = {"positive": lambda v: v > 0, "negative": lambda v: v < 0, "zero": lambda v: v == 0}
 
