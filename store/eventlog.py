@@ -11,16 +11,16 @@ The price is one writer at a time; batch appends amortise it (see BENCHMARKS.md)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, func, insert, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import ConcurrencyError
-from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, utcnow
+from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, chain_hash, utcnow
 from store.schema import EventRow
 
 EVENTS = EventRow.__table__
@@ -40,19 +40,29 @@ class Verification:
         return self.first_bad is None
 
 
-def _row_to_event(row: Row[Any]) -> StoredEvent:
-    m = row._mapping
+_COLUMNS = "position, stream_id, stream_version, type, schema_version, payload, metadata, recorded_at, prev_hash, hash"
+_N_COLUMNS = 10
+# Rows in one multi-row INSERT (SQLite allows 32766 parameters a statement, PostgreSQL 65535). A single
+# statement is atomic on its own, so a batch up to this size needs no savepoint.
+_ROWS_PER_STATEMENT = 2000
+
+
+def _row_to_event(row: Sequence[Any]) -> StoredEvent:
+    """A StoredEvent from a row of ``_COLUMNS`` (SQLite gives the time as ISO text, PostgreSQL as a datetime)."""
+    recorded_at = row[7]
+    if isinstance(recorded_at, str):
+        recorded_at = datetime.fromisoformat(recorded_at)
     return StoredEvent(
-        position=m["position"],
-        stream_id=m["stream_id"],
-        stream_version=m["stream_version"],
-        type=m["type"],
-        schema_version=m["schema_version"],
-        payload=m["payload"],
-        metadata=m["metadata"],
-        recorded_at=m["recorded_at"],
-        prev_hash=m["prev_hash"],
-        hash=m["hash"],
+        position=row[0],
+        stream_id=row[1],
+        stream_version=row[2],
+        type=row[3],
+        schema_version=row[4],
+        payload=row[5],
+        metadata=row[6],
+        recorded_at=recorded_at.astimezone(UTC),
+        prev_hash=row[8],
+        hash=row[9],
     )
 
 
@@ -67,17 +77,45 @@ class EventLog:
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": APPEND_LOCK_ID})
 
+    def _cursor(self) -> Any:
+        """A DB-API cursor inside this connection's transaction (begun the usual way if not yet)."""
+        if not self.conn.in_transaction():
+            # Autobegin, so that the engine's "begin" hook runs (SQLite: BEGIN IMMEDIATE, the write lock).
+            self.conn.exec_driver_sql("SELECT 1")
+        return self.conn.connection.cursor()
+
+    def _sql(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Run ``sql`` (``?`` for parameters) on the driver's cursor, in this transaction; return its rows."""
+        if self.conn.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        cursor = self._cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall()) if cursor.description else []
+        finally:
+            cursor.close()
+
     def head(self) -> tuple[int, str]:
-        row = self.conn.execute(
-            select(EVENTS.c.position, EVENTS.c.hash).order_by(EVENTS.c.position.desc()).limit(1)
-        ).first()
-        return (0, GENESIS_HASH) if row is None else (row.position, row.hash)
+        rows = self._sql("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        return (0, GENESIS_HASH) if not rows else (rows[0][0], rows[0][1])
 
     def stream_version(self, stream_id: str) -> int:
-        version = self.conn.execute(
-            select(func.max(EVENTS.c.stream_version)).where(EVENTS.c.stream_id == stream_id)
-        ).scalar_one()
-        return int(version or 0)
+        return self.stream_versions([stream_id])[stream_id]
+
+    def stream_versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
+        """The current version (0: no events yet) of each stream, in one query."""
+        ids = sorted(set(stream_ids))
+        versions = dict.fromkeys(ids, 0)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for stream_id, version in self._sql(
+                "SELECT stream_id, max(stream_version) FROM events "
+                f"WHERE stream_id IN ({marks}) GROUP BY stream_id",
+                chunk,
+            ):
+                versions[stream_id] = int(version)
+        return versions
 
     def append(
         self, new_events: Sequence[NewEvent], *, recorded_at: datetime | None = None
@@ -92,64 +130,91 @@ class EventLog:
         self.lock()
         position, prev_hash = self.head()
         recorded_at = recorded_at or utcnow()
-        versions: dict[str, int] = {}
+        if recorded_at.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC one is required")
+        # What AwareDateTime writes: ISO text on SQLite, the UTC datetime elsewhere.
+        stored_time: Any = recorded_at.astimezone(UTC)
+        if self.conn.dialect.name == "sqlite":
+            stored_time = stored_time.isoformat()
+        # Appends hold the log's write lock, so these versions stay current until we commit.
+        versions = self.stream_versions(new.stream_id for new in new_events)
         stored: list[StoredEvent] = []
+        rows: list[Any] = []
         for new in new_events:
-            if new.stream_id not in versions:
-                versions[new.stream_id] = self.stream_version(new.stream_id)
             current = versions[new.stream_id]
             if new.expected_version is not None and new.expected_version != current:
                 raise ConcurrencyError(new.stream_id, new.expected_version)
             position += 1
             versions[new.stream_id] = current + 1
-            event = StoredEvent(
+            type_name, schema_version = new.event.TYPE, new.event.SCHEMA
+            payload = canonical_json(new.event.payload())
+            metadata = canonical_json(new.metadata)
+            digest = chain_hash(
+                prev_hash=prev_hash,
                 position=position,
                 stream_id=new.stream_id,
                 stream_version=current + 1,
-                type=new.event.TYPE,
-                schema_version=new.event.SCHEMA,
-                payload=canonical_json(new.event.payload()),
-                metadata=canonical_json(new.metadata),
+                type_name=type_name,
+                schema_version=schema_version,
+                payload=payload,
+                metadata=metadata,
                 recorded_at=recorded_at,
-                prev_hash=prev_hash,
-                hash="",
             )
-            digest = event.expected_hash()
-            stored.append(replace(event, hash=digest))
+            stored.append(
+                StoredEvent(
+                    position=position,
+                    stream_id=new.stream_id,
+                    stream_version=current + 1,
+                    type=type_name,
+                    schema_version=schema_version,
+                    payload=payload,
+                    metadata=metadata,
+                    recorded_at=recorded_at,
+                    prev_hash=prev_hash,
+                    hash=digest,
+                )
+            )
+            rows.extend((position, new.stream_id, current + 1, type_name, schema_version, payload, metadata))
+            rows.extend((stored_time, prev_hash, digest))
             prev_hash = digest
-        rows = [
-            {
-                "position": e.position,
-                "stream_id": e.stream_id,
-                "stream_version": e.stream_version,
-                "type": e.type,
-                "schema_version": e.schema_version,
-                "payload": e.payload,
-                "metadata": e.metadata,
-                "recorded_at": e.recorded_at,
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in stored
-        ]
         try:
-            with self.conn.begin_nested():
-                self.conn.execute(insert(EventRow), rows)
+            self._insert(rows, len(stored))
         except IntegrityError as e:
             first = new_events[0]
             raise ConcurrencyError(first.stream_id, first.expected_version or 0) from e
         return stored
 
+    def _insert(self, values: list[Any], count: int) -> None:
+        """Insert ``count`` rows (their values flattened) so that either all or none are written."""
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        row = "(" + ", ".join(mark for _ in range(_N_COLUMNS)) + ")"
+
+        def statement(n: int) -> str:
+            return f"INSERT INTO events ({_COLUMNS}) VALUES " + ", ".join(row for _ in range(n))
+
+        if count <= _ROWS_PER_STATEMENT:
+            self.conn.exec_driver_sql(statement(count), tuple(values))
+            return
+        step = _ROWS_PER_STATEMENT * _N_COLUMNS
+        with self.conn.begin_nested():  # several statements: a savepoint keeps the batch whole
+            for start in range(0, len(values), step):
+                chunk = tuple(values[start : start + step])
+                self.conn.exec_driver_sql(statement(len(chunk) // _N_COLUMNS), chunk)
+
     def read(
         self, *, after: int = 0, limit: int | None = None, types: Sequence[str] | None = None
     ) -> list[StoredEvent]:
         """Events with position > ``after``, in order."""
-        query = select(EVENTS).where(EVENTS.c.position > after).order_by(EVENTS.c.position)
+        sql = f"SELECT {_COLUMNS} FROM events WHERE position > ?"
+        params: list[Any] = [after]
         if types:
-            query = query.where(EVENTS.c.type.in_(types))
+            sql += f" AND type IN ({', '.join('?' for _ in types)})"
+            params.extend(types)
+        sql += " ORDER BY position"
         if limit is not None:
-            query = query.limit(limit)
-        return [_row_to_event(row) for row in self.conn.execute(query)]
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_row_to_event(row) for row in self._sql(sql, params)]
 
     def scan(self, *, after: int = 0, limit: int | None = None, page: int = 10_000) -> Iterator[RawEvent]:
         """(position, type, schema version, payload) of the events after ``after``, in order.
@@ -162,7 +227,7 @@ class EventLog:
             "SELECT position, type, schema_version, payload FROM events "
             f"WHERE position > {mark} ORDER BY position LIMIT {mark}"
         )
-        cursor = self.conn.connection.cursor()
+        cursor = self._cursor()
         try:
             left = limit
             while left is None or left > 0:
@@ -189,14 +254,20 @@ class EventLog:
             after = events[-1].position
 
     def stream(self, stream_id: str) -> list[StoredEvent]:
-        query = select(EVENTS).where(EVENTS.c.stream_id == stream_id).order_by(EVENTS.c.stream_version)
-        return [_row_to_event(row) for row in self.conn.execute(query)]
+        rows = self._sql(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version", [stream_id]
+        )
+        return [_row_to_event(row) for row in rows]
 
     def at(self, positions: Sequence[int]) -> dict[int, StoredEvent]:
-        if not positions:
-            return {}
-        rows = self.conn.execute(select(EVENTS).where(EVENTS.c.position.in_(sorted(set(positions)))))
-        return {row.position: _row_to_event(row) for row in rows}
+        wanted = sorted(set(positions))
+        found: dict[int, StoredEvent] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = f"SELECT {_COLUMNS} FROM events WHERE position IN ({', '.join('?' for _ in chunk)})"
+            for row in self._sql(sql, chunk):
+                found[row[0]] = _row_to_event(row)
+        return found
 
     def verify(self) -> Verification:
         """Walk the chain from the start; name the first position whose row does not match its hash."""
