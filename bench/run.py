@@ -49,17 +49,23 @@ def run_job(job: Job) -> dict[str, Any]:
     return {"figures": [f.to_dict() for f in figures]}
 
 
-def spawn(job: Job) -> dict[str, Any]:
-    """Run ``job`` in a fresh interpreter and return its result; a failure is recorded, not raised."""
+def spawn(job: Job, timeout: float | None = None) -> dict[str, Any]:
+    """Run ``job`` in a fresh interpreter and return its result; a failure (or running longer than
+    ``timeout`` seconds) is recorded, not raised."""
     spec = json.dumps(asdict(job))
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--job", spec],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.run", "--job", spec],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        error = f"stopped after {timeout:.0f} s (the preset's time limit per job)"
+        return {"job": asdict(job), "error": error, "wall_seconds": time.perf_counter() - started}
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -75,7 +81,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--out", default="BENCHMARKS.md", help="Markdown file to write (default BENCHMARKS.md)"
     )
     parser.add_argument("--quick", action="store_true", help="sizes ten times smaller, a few minutes in all")
-    parser.add_argument("--preset", choices=sorted(PRESETS), help="full (default), quick or smoke (tests)")
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="full (default, ~25 min), large (1M match, 10k/100k ingest: hours), quick, or smoke (tests)",
+    )
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario")
     parser.add_argument(
         "--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql (default both)"
@@ -119,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for i, job in enumerate(planned, 1):
         print(f"[{i}/{len(planned)}] {job.label()} ...", file=sys.stderr, flush=True)
-        result = spawn(job)
+        result = spawn(job, PRESETS[preset].timeout_s)
         print(
             f"    {result.get('error', 'ok')} ({result['wall_seconds']:.0f} s)", file=sys.stderr, flush=True
         )

@@ -46,3 +46,27 @@ def test_a_rendered_report_can_be_re_rendered_from_its_json(tmp_path: Path) -> N
 
     assert run.main(["--render", str(raw), "--out", str(tmp_path / "B.md")]) == 0
     assert "| date | today |" in (tmp_path / "B.md").read_text()
+
+
+@pytest.mark.parametrize("cycle", [1, 2, 7])
+def test_shifted_keys_are_the_index_keys_of_the_shifted_profile(cycle: int) -> None:
+    from dataclasses import replace
+
+    from bench.match_latency import CYCLE_SHIFT, shifted_keys
+    from matcher import index_keys
+    from tests.test_matcher_cases import profile
+
+    for base in (
+        profile("a", date_from="2019-12-30", people={"anna kovalenko"}, places={"tarnow"}),
+        profile("b", date_from="2020-12-28", date_to="2021-01-09", organizations={"eldoria"}),
+        profile("c", date_from="2016-02-29", people={"jan novak", "ola berg"}),
+    ):
+        assert base.date_from is not None
+        assert base.date_to is not None
+        shifted = replace(
+            base,
+            date_from=base.date_from + CYCLE_SHIFT * cycle,
+            date_to=base.date_to + CYCLE_SHIFT * cycle,
+        )
+        assert sorted(shifted_keys(index_keys(base), cycle, {})) == sorted(index_keys(shifted))
+        assert index_keys(shifted) != index_keys(base)
