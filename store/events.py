@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,10 +23,26 @@ _ORJSON_OPTIONS = (
     | orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
-# orjson spells floats in [1e-10, 1e-4) differently from Python's repr ("0.00001" for "1e-05", "1e-9"
-# for "1e-09"). Output that may hold such a float is re-encoded by the standard library; a false alarm
-# (the pattern inside a string) only costs time.
-_ORJSON_MAY_DIFFER = re.compile(rb"0\.0000|e-[0-9](?![0-9])")
+
+
+def _floats_spelt_alike(value: Any) -> bool:
+    """Whether orjson spells every float in ``value`` as Python's repr does (json's spelling).
+
+    They differ for floats in [1e-10, 1e-4) ("0.00001" for "1e-05", "1e-9" for "1e-09") and for NaN and
+    infinities (orjson writes null). Walking the containers is cheaper than scanning the encoded text.
+    """
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            extend(item.values())
+        elif kind is list or kind is tuple:
+            extend(item)
+        elif kind is float and not (item == 0.0 or 1e-4 <= abs(item) < math.inf):
+            return False
+    return True
 
 
 def _stdlib_canonical_json(value: Any) -> str:
@@ -39,17 +55,16 @@ def canonical_json(value: Any) -> str:
     The spelling is the standard library's ``json.dumps(sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)``, byte for byte, so that logs written before stay verifiable; orjson produces
     it ten times faster wherever the two agree, and the standard library is asked wherever they may not
-    (see ``_ORJSON_MAY_DIFFER``; non-finite floats, which orjson writes as ``null``; whatever orjson
-    refuses: big integers, non-string keys, lone surrogates, subclasses).
+    (small and non-finite floats, see ``_floats_spelt_alike``; whatever orjson refuses: big integers,
+    non-string keys, lone surrogates, subclasses of str, int, dict or list).
     """
     try:
         encoded = orjson.dumps(value, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return _stdlib_canonical_json(value)
-    if _ORJSON_MAY_DIFFER.search(encoded) or (b"null" in encoded and orjson.loads(encoded) != value):
-        # A NaN or infinity became null: decoding gives None where the value had a float.
-        return _stdlib_canonical_json(value)
-    return encoded.decode("utf-8")
+    if _floats_spelt_alike(value):
+        return encoded.decode("utf-8")
+    return _stdlib_canonical_json(value)
 
 
 def parse_json(text: str) -> Any:
