@@ -383,8 +383,8 @@ def review_confirm(ctx: Context, meeting: str, reason: str, actor: str | None) -
     """
     from jobs.review import review as decide
 
-    meetings_after = decide(ctx.engine(), "confirm", meeting, actor=_actor(actor), reason=reason)
-    click.echo(f"confirmed: {', '.join(meetings_after)}")
+    done = decide(ctx.engine(), "confirm", meeting, actor=_actor(actor), reason=reason)
+    click.echo(f"confirmed: {', '.join(done.meetings)} (event #{done.position})")
 
 
 @review.command("split")
@@ -403,8 +403,8 @@ def review_split(ctx: Context, meeting: str, report: str, reason: str, actor: st
     """
     from jobs.review import review as decide
 
-    meetings_after = decide(ctx.engine(), "split", meeting, report=report, actor=_actor(actor), reason=reason)
-    click.echo(f"split: the reports are now in {', '.join(meetings_after)}")
+    done = decide(ctx.engine(), "split", meeting, report=report, actor=_actor(actor), reason=reason)
+    click.echo(f"split: the reports are now in {', '.join(done.meetings)} (event #{done.position})")
 
 
 @review.command("merge")
@@ -423,10 +423,8 @@ def review_merge(ctx: Context, meeting: str, other: str, reason: str, actor: str
     """
     from jobs.review import review as decide
 
-    meetings_after = decide(
-        ctx.engine(), "merge", meeting, other_meeting=other, actor=_actor(actor), reason=reason
-    )
-    click.echo(f"merged into {', '.join(meetings_after)}")
+    done = decide(ctx.engine(), "merge", meeting, other_meeting=other, actor=_actor(actor), reason=reason)
+    click.echo(f"merged into {', '.join(done.meetings)} (event #{done.position})")
 
 
 @review.command("correct")
@@ -450,10 +448,10 @@ def review_correct(
     """
     from jobs.review import review as decide
 
-    decide(
+    done = decide(
         ctx.engine(), "correct", meeting, field_name=field, value=value, actor=_actor(actor), reason=reason
     )
-    click.echo(f"corrected {field} of {meeting}: {value}")
+    click.echo(f"corrected {field} of {meeting}: {value} (event #{done.position})")
 
 
 @cli.command()

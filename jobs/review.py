@@ -3,6 +3,8 @@ re-decides the reports involved with the decision as a constraint, in the same t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Engine, select
 
 from accord.errors import AccordError
@@ -15,6 +17,14 @@ from store.schema import MeetingReportRow, ReportRow
 
 ACTIONS = ("confirm", "split", "merge", "correct")
 CORRECTABLE = ("date", "participant", "organization", "place", "format", "topic")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reviewed:
+    """What a review decision did: the event recorded and the meetings its reports are in afterwards."""
+
+    position: int  # the ReviewDecided event's position in the log
+    meetings: list[str]
 
 
 def _members(conn: object, meeting_id: str) -> list[str]:
@@ -49,13 +59,15 @@ def review(
     other_meeting: str | None = None,
     field_name: str | None = None,
     value: str | None = None,
-) -> list[str]:
-    """Record a person's decision about a meeting and let the matcher follow it. Returns the meeting ids
-    the affected reports are in afterwards."""
+) -> Reviewed:
+    """Record a person's decision about a meeting and let the matcher follow it.
+
+    Returns the decision's log position and the meeting ids the affected reports are in afterwards.
+    """
     if action not in ACTIONS:
         raise AccordError(f"unknown review action {action!r}: one of {', '.join(ACTIONS)}")
     if not reason.strip():
-        raise AccordError("a review decision needs a reason (--reason)")
+        raise AccordError("a review decision needs a reason: say why, it is kept with the decision")
     with engine.begin() as conn:
         log = EventLog(conn)
         log.lock()
@@ -100,7 +112,7 @@ def review(
                 projector.catch_up()
         touched = [*ids, *others]
         rows = conn.execute(select(ReportRow.meeting_id).where(ReportRow.article_id.in_(touched)))
-        return sorted({m for m in rows.scalars() if m})
+        return Reviewed(position=stored.position, meetings=sorted({m for m in rows.scalars() if m}))
 
 
 def rematch(engine: Engine) -> int:

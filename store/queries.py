@@ -14,7 +14,6 @@ from accord.errors import AccordError, NotFoundError
 from store.eventlog import EventLog
 from store.events import StoredEvent, article_stream
 from store.schema import (
-    EventRow,
     FactSourceRow,
     MeetingFactRow,
     MeetingReportRow,
@@ -487,21 +486,3 @@ def event_detail(conn: Connection, position: int) -> dict[str, Any]:
     if event is None:
         raise NotFoundError("event", f"#{position}")
     return {**_event_dict(event), "prev_hash": event.prev_hash}
-
-
-def last_review(conn: Connection, meeting_id: str, *, actor: str, reason: str) -> int | None:
-    """The position of the newest review decision on a meeting by ``actor`` for ``reason`` (None if none).
-
-    Review decisions are appended to the stream ``review-<meeting id>`` (``jobs.review``).
-    """
-    rows = conn.execute(
-        select(EventRow.position, EventRow.payload)
-        .where(EventRow.stream_id == f"review-{meeting_id}", EventRow.type == "ReviewDecided")
-        .order_by(EventRow.stream_version.desc())
-        .limit(50)
-    )
-    for position, payload in rows:
-        decision = json.loads(payload)
-        if decision.get("actor") == actor and decision.get("reason") == reason:
-            return int(position)
-    return None

@@ -89,8 +89,9 @@ def test_correct_and_confirm_are_recorded_with_actor_and_reason(engine: Engine, 
         actor="ana",
         reason="per the ministry",
     )
-    review(engine, "confirm", meeting["id"], actor="bo", reason="checked")
+    confirmed = review(engine, "confirm", meeting["id"], actor="bo", reason="checked")
     after = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    assert confirmed.meetings == [after["id"]]
     assert after["place"] == "Lundmark Harbour"
     assert after["status"] == "confirmed"
     with engine.connect() as conn:
@@ -98,6 +99,11 @@ def test_correct_and_confirm_are_recorded_with_actor_and_reason(engine: Engine, 
         decisions = [json.loads(e.payload) for e in EventLog(conn).read(types=["ReviewDecided"])]
     assert place["rule"] == "human-correction"
     assert place["review_position"] is not None
+    # the position returned is the confirmation's own event
+    with engine.connect() as conn:
+        recorded = EventLog(conn).at([confirmed.position])[confirmed.position]
+    assert recorded.type == "ReviewDecided"
+    assert json.loads(recorded.payload)["actor"] == "bo"
     assert [(d["action"], d["actor"], d["reason"]) for d in decisions] == [
         ("correct", "ana", "per the ministry"),
         ("confirm", "bo", "checked"),

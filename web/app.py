@@ -173,19 +173,16 @@ class App:
             target, position = await run_in_threadpool(self._decide, action, ref, form)
         except AccordError as e:
             return await run_in_threadpool(self._refused, request, ref, action, form, e)
-        suffix = f"?done={position}" if position else ""
-        return RedirectResponse(f"/meetings/{target}{suffix}#done", status_code=303)
+        return RedirectResponse(f"/meetings/{target}?done={position}#done", status_code=303)
 
-    def _decide(self, action: str, ref: str, form: dict[str, str]) -> tuple[str, int | None]:
+    def _decide(self, action: str, ref: str, form: dict[str, str]) -> tuple[str, int]:
         """Record the decision; return the meeting to show next and the decision's log position."""
         reason = form.get("reason", "").strip()
-        if not reason:
-            raise AccordError("a review decision needs a reason: say why, it is kept with the decision")
         actor = form.get("actor", "").strip() or self.actor
         with self.engine.connect() as conn:
             meeting_id = queries.resolve_meeting(conn, ref)
         given = {k: form.get(k, "").strip() or None for k in ("report", "other", "field", "value")}
-        after = review(
+        done = review(
             self.engine,
             action,
             meeting_id,
@@ -196,11 +193,10 @@ class App:
             field_name=given["field"] if action == "correct" else None,
             value=given["value"] if action == "correct" else None,
         )
-        with self.engine.connect() as conn:
-            position = queries.last_review(conn, meeting_id, actor=actor, reason=reason)
         # A split or merge may rename the group: go where the meeting's reports went.
+        after = done.meetings
         target = meeting_id if meeting_id in after or not after else after[0]
-        return target, position
+        return target, done.position
 
     def _refused(
         self, request: Request, ref: str, action: str, form: dict[str, str], error: AccordError
