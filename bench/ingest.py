@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, TextIO
 
 from sqlalchemy import Connection
 
@@ -31,11 +32,13 @@ TENTHS = 10
 
 
 class TimedPipeline(Pipeline):
-    """The pipeline, recording each article's time in ``ingest_one`` (seconds, in arrival order)."""
+    """The pipeline, recording each article's time in ``ingest_one`` (seconds, in arrival order), and
+    writing it as a JSON line to ``log`` as it goes (so a run that is stopped still shows its curve)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, log: TextIO | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seconds: list[float] = []
+        self.log = log
 
     def ingest_one(
         self,
@@ -49,7 +52,13 @@ class TimedPipeline(Pipeline):
         try:
             return super().ingest_one(conn, article, metadata=metadata, cache=cache)
         finally:
-            self.seconds.append(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self.seconds.append(seconds)
+            if self.log is not None:
+                self.log.write(
+                    json.dumps({"i": len(self.seconds) - 1, "ms": round(seconds * 1000, 3)}) + "\n"
+                )
+                self.log.flush()
 
 
 def per_article(seconds: list[float]) -> dict[str, Any]:
@@ -67,19 +76,17 @@ def per_article(seconds: list[float]) -> dict[str, Any]:
 
 def measure(backend: str, size: int) -> list[Figure]:
     items = list(articles(size, seed=SEED))
-    with accord_engine(backend, "ingest") as engine:
-        pipeline = TimedPipeline(engine)
+    path = os.environ.get("ACCORD_BENCH_INGEST_LOG")
+    with (
+        open(path, "w", encoding="utf-8") if path else nullcontext() as log,
+        accord_engine(backend, "ingest") as engine,
+    ):
+        pipeline = TimedPipeline(engine, log=log)
         with timed() as ingest_time:
             summary = pipeline.ingest(items)
     failed = summary.failed
     if failed:
         raise RuntimeError(f"{len(failed)} of {size} articles failed, first: {failed[0].message}")
-    log = os.environ.get("ACCORD_BENCH_INGEST_LOG")
-    if log:
-        with open(log, "w", encoding="utf-8") as f:
-            f.writelines(
-                json.dumps({"i": i, "ms": round(s * 1000, 3)}) + "\n" for i, s in enumerate(pipeline.seconds)
-            )
     return [
         Figure(
             scenario="ingest",
