@@ -132,8 +132,11 @@ class EventLog:
         recorded_at = recorded_at or utcnow()
         if recorded_at.tzinfo is None:
             raise ValueError("naive datetime given where an aware UTC one is required")
+        # Hash what is stored and read back: the UTC instant (an aware non-UTC time would otherwise be
+        # hashed with its offset and fail verify() once read back as UTC).
+        recorded_at = recorded_at.astimezone(UTC)
         # What AwareDateTime writes: ISO text on SQLite, the UTC datetime elsewhere.
-        stored_time: Any = recorded_at.astimezone(UTC)
+        stored_time: Any = recorded_at
         if self.conn.dialect.name == "sqlite":
             stored_time = stored_time.isoformat()
         # Appends hold the log's write lock, so these versions stay current until we commit.

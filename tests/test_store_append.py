@@ -94,3 +94,16 @@ def test_recorded_at_is_stored_in_utc_and_reads_back_equal(engine: Engine) -> No
     assert stored.recorded_at.tzinfo == UTC
     with pytest.raises(ValueError, match="naive"), engine.begin() as conn:
         EventLog(conn).append([NewEvent(stream_id="s", event=event(1))], recorded_at=datetime(2024, 1, 1))
+
+
+def test_an_aware_non_utc_time_is_hashed_as_stored_and_the_chain_verifies(engine: Engine) -> None:
+    when = datetime(2024, 3, 5, 14, 30, tzinfo=timezone(timedelta(hours=2)))
+    with engine.begin() as conn:
+        [appended] = EventLog(conn).append([NewEvent(stream_id="s", event=event(0))], recorded_at=when)
+    with engine.connect() as conn:
+        log = EventLog(conn)
+        (stored,) = log.read()
+        assert log.verify().ok
+    assert appended.recorded_at.tzinfo == UTC
+    assert stored.recorded_at == when
+    assert stored.hash == appended.hash == stored.expected_hash()
