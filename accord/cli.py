@@ -34,6 +34,12 @@ class Context:
             self._engine = open_database(self.db, auto_upgrade=auto_upgrade)
         return self._engine
 
+    def reads(self) -> Engine:
+        """The database for a command that only reads (no write lock on SQLite)."""
+        from store.db import reader
+
+        return reader(self.engine())
+
 
 def friendly(func: F) -> F:
     """Turn an AccordError into one line on stderr and exit status 1 (a traceback only with --debug)."""
@@ -129,7 +135,7 @@ def meetings(ctx: Context, status: str | None, ids: bool) -> None:
     """
     from store.queries import list_meetings
 
-    with ctx.engine().connect() as conn:
+    with ctx.reads().connect() as conn:
         rows = list_meetings(conn, status=status)
     if ids:
         for row in rows:
@@ -160,7 +166,7 @@ def show(ctx: Context, meeting: str) -> None:
     from matcher.explain import explain
     from store.queries import meeting_detail, resolve_meeting
 
-    with ctx.engine().connect() as conn:
+    with ctx.reads().connect() as conn:
         detail = meeting_detail(conn, resolve_meeting(conn, meeting))
     click.echo(f"meeting {detail['id']}  [{detail['status']}]  {detail['title'] or ''}")
     click.echo(f"  date    {detail['date']}")
@@ -198,7 +204,7 @@ def audit(ctx: Context, meeting: str, field: str | None) -> None:
     from store.queries import audit as audit_meeting
     from store.queries import resolve_meeting
 
-    with ctx.engine().connect() as conn:
+    with ctx.reads().connect() as conn:
         meeting_id = resolve_meeting(conn, meeting)
         facts = audit_meeting(conn, meeting_id, field=field)
     click.echo(f"audit of meeting {meeting_id}")
@@ -238,7 +244,7 @@ def export_meetings_cmd(ctx: Context, fmt: str, output: io.TextIOBase) -> None:
     """
     from store.queries import export_meetings
 
-    with ctx.engine().connect() as conn:
+    with ctx.reads().connect() as conn:
         items = list(export_meetings(conn))
     if fmt == "json":
         json.dump(items, output, ensure_ascii=False, indent=2)
@@ -293,7 +299,7 @@ def log(ctx: Context, after: int, limit: int, stream: str | None) -> None:
     """
     from store.eventlog import EventLog
 
-    with ctx.engine().connect() as conn:
+    with ctx.reads().connect() as conn:
         eventlog = EventLog(conn)
         events = eventlog.stream(stream) if stream else eventlog.read(after=after, limit=limit)
     for e in events:
@@ -345,7 +351,7 @@ def verify(ctx: Context) -> None:
     from accord.errors import TamperedLogError
     from store.eventlog import EventLog
 
-    with ctx.engine().connect() as conn:
+    with ctx.reads().connect() as conn:
         result = EventLog(conn).verify()
     if not result.ok:
         raise TamperedLogError(result.first_bad or 0, result.reason or "")

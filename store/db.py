@@ -20,6 +20,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+READ_ONLY = "accord_read_only"  # execution option set by ``reader``
+
+
 def database_url(explicit: str | None = None) -> str:
     """The URL to use: the explicit one, else ``ACCORD_DB``, else ``accord.db`` in the working directory."""
     return explicit or os.environ.get("ACCORD_DB") or DEFAULT_URL
@@ -58,7 +61,18 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader (see ``reader``) takes no write lock: in WAL mode it reads a snapshot and neither waits
+        # for an ingest nor holds one up.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for reading only: on SQLite its transactions take no write lock.
+
+    Use it for pages, listings and exports; anything that appends or projects needs ``engine`` itself.
+    """
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def alembic_config(url: str) -> Config:

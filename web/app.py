@@ -31,6 +31,7 @@ from starlette.templating import Jinja2Templates
 from accord.errors import AccordError, NotFoundError
 from jobs.review import CORRECTABLE, review
 from store import queries
+from store.db import reader
 from web import markup, pages
 from web.guard import ForgedRequestError, SecurityHeaders, check_post, new_token
 
@@ -51,7 +52,8 @@ class App:
     """The routes, holding the engine, the default actor and this process's form token."""
 
     def __init__(self, engine: Engine, *, actor: str, token: str) -> None:
-        self.engine = engine
+        self.engine = engine  # decisions
+        self.reads = reader(engine)  # pages: no write lock, so a running ingest never holds a page up
         self.actor = actor
         self.token = token
         env = Environment(
@@ -84,7 +86,7 @@ class App:
         search = (params.get("q") or "").strip()
         after = queries.Cursor.parse(params["after"]) if params.get("after") else None
         before = queries.Cursor.parse(params["before"]) if params.get("before") else None
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             page = queries.meeting_page(
                 conn, status=status, search=search, after=after, before=before, limit=PAGE_SIZE
             )
@@ -118,7 +120,7 @@ class App:
 
     def meeting(self, request: Request) -> Response:
         ref = request.path_params["ref"]
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             meeting_id = queries.resolve_meeting(conn, ref)
         if meeting_id != ref:
             query = f"?{request.url.query}" if request.url.query else ""
@@ -136,7 +138,7 @@ class App:
         form: dict[str, str] | None = None,
         status: int = 200,
     ) -> Response:
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             context = pages.meeting_context(conn, meeting_id, done=done)
         return self.render(
             request,
@@ -146,7 +148,7 @@ class App:
         )
 
     def history(self, request: Request) -> Response:
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             meeting_id = queries.resolve_meeting(conn, request.path_params["ref"])
             events = queries.meeting_history(conn, meeting_id)
         return self.render(
@@ -156,7 +158,7 @@ class App:
         )
 
     def event(self, request: Request) -> Response:
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             event = queries.event_detail(conn, request.path_params["position"])
             links = pages.event_links(conn, event)
         return self.render(request, "event.html", {"event": event, **links})
@@ -179,7 +181,7 @@ class App:
         """Record the decision; return the meeting to show next and the decision's log position."""
         reason = form.get("reason", "").strip()
         actor = form.get("actor", "").strip() or self.actor
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             meeting_id = queries.resolve_meeting(conn, ref)
         given = {k: form.get(k, "").strip() or None for k in ("report", "other", "field", "value")}
         done = review(
@@ -205,7 +207,7 @@ class App:
         meeting itself is unknown."""
         status = 404 if isinstance(error, NotFoundError) else 400
         try:
-            with self.engine.connect() as conn:
+            with self.reads.connect() as conn:
                 meeting_id = queries.resolve_meeting(conn, ref)
         except AccordError:
             return self.error_page(request, error, status)
