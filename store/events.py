@@ -99,6 +99,18 @@ def article_stream(article_id: str) -> str:
     return f"article-{article_id}"
 
 
+# Field value types payload() passes through as they are (canonical_json reads them, never changes them).
+_PLAIN = frozenset({str, int, float, bool, type(None), dict, list, tuple})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 @dataclass(frozen=True, kw_only=True)
 class DomainEvent:
     """Base of every event. ``TYPE`` is the stored type name, ``SCHEMA`` its payload version."""
@@ -107,7 +119,16 @@ class DomainEvent:
     SCHEMA: ClassVar[int] = 1
 
     def payload(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The fields as a dict, for the log's canonical JSON (which only reads it).
+
+        Not ``dataclasses.asdict``: that deep-copies every value, a third of an append's time for a
+        3 KB article. Containers are shared with the event, not copied; a nested dataclass becomes a dict.
+        """
+        fields = {name: getattr(self, name) for name in _field_names(type(self))}
+        for name, value in fields.items():
+            if type(value) not in _PLAIN and dataclasses.is_dataclass(value) and not isinstance(value, type):
+                fields[name] = dataclasses.asdict(value)
+        return fields
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from store.events import canonical_json, parse_json
+from store.events import DomainEvent, MatchDecided, canonical_json, parse_json
 
 
 def reference(value: Any) -> str:
@@ -77,3 +78,41 @@ def _has_nan(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_nan(v) for v in value.values())
     return False
+
+
+payloads = st.dictionaries(st.text(max_size=8), values, max_size=4)
+
+
+@given(
+    st.builds(
+        MatchDecided,
+        article_id=st.text(max_size=20),
+        cluster=st.lists(st.text(max_size=20), max_size=4),
+        outcome=st.sampled_from(["merged", "new", "review"]),
+        review_with=st.none() | st.text(max_size=20),
+        best=st.none() | payloads,
+        candidates=st.lists(payloads, max_size=3),
+        matcher_version=st.just("match-test"),
+        trigger=st.text(max_size=20),
+    )
+)
+@settings(max_examples=50, deadline=None)
+def test_payload_is_what_asdict_gave_without_the_copy(event: MatchDecided) -> None:
+    payload = event.payload()
+    assert payload == dataclasses.asdict(event)
+    assert canonical_json(payload) == reference(dataclasses.asdict(event))
+    assert payload["candidates"] is event.candidates  # shared, not deep-copied
+
+
+def test_payload_turns_a_nested_dataclass_into_a_dict() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Span:
+        start: int
+        end: int
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Spanned(DomainEvent):
+        TYPE: ClassVar[str] = "Spanned"
+        span: Span
+
+    assert Spanned(span=Span(3, 9)).payload() == {"span": {"start": 3, "end": 9}}
