@@ -299,13 +299,18 @@ def chain_hash(
     recorded_at: datetime,
 ) -> str:
     """SHA-256 over the previous hash and every stored column of the event."""
-    header = canonical_json(
-        [position, stream_id, stream_version, type_name, schema_version, recorded_at.isoformat()]
-    )
-    digest = hashlib.sha256()
-    for part in (prev_hash, header, payload, metadata):
-        digest.update(part.encode("utf-8"))
+    fields = [position, stream_id, stream_version, type_name, schema_version, recorded_at.isoformat()]
+    try:  # integers and strings only: no float whose spelling canonical_json would have to check
+        header = orjson.dumps(fields, option=_ORJSON_OPTIONS)
+    except TypeError:
+        header = canonical_json(fields).encode("utf-8")
+    digest = hashlib.sha256(prev_hash.encode("utf-8"))
+    digest.update(b"\x00")
+    digest.update(header)
+    for part in (payload, metadata):
         digest.update(b"\x00")
+        digest.update(part.encode("utf-8"))
+    digest.update(b"\x00")
     return digest.hexdigest()
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from store.events import DomainEvent, MatchDecided, canonical_json, parse_json
+from store.events import DomainEvent, MatchDecided, canonical_json, chain_hash, parse_json
 
 
 def reference(value: Any) -> str:
@@ -116,3 +118,35 @@ def test_payload_turns_a_nested_dataclass_into_a_dict() -> None:
         span: Span
 
     assert Spanned(span=Span(3, 9)).payload() == {"span": {"start": 3, "end": 9}}
+
+
+def reference_chain_hash(prev_hash: str, header: list[Any], payload: str, metadata: str) -> str:
+    """The chain hash as first defined: SHA-256 over the parts, each followed by a NUL byte."""
+    digest = hashlib.sha256()
+    for part in (prev_hash, reference(header), payload, metadata):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+@given(stream_id=st.text(max_size=40), type_name=st.text(max_size=20), payload=st.text(), metadata=st.text())
+@settings(max_examples=200, deadline=None)
+def test_chain_hash_keeps_its_first_definition(
+    stream_id: str, type_name: str, payload: str, metadata: str
+) -> None:
+    recorded_at = datetime(2026, 11, 23, 10, 15, 30, 123456, tzinfo=UTC)
+    expected = reference_chain_hash(
+        "ab" * 32, [42, stream_id, 3, type_name, 1, recorded_at.isoformat()], payload, metadata
+    )
+    actual = chain_hash(
+        prev_hash="ab" * 32,
+        position=42,
+        stream_id=stream_id,
+        stream_version=3,
+        type_name=type_name,
+        schema_version=1,
+        payload=payload,
+        metadata=metadata,
+        recorded_at=recorded_at,
+    )
+    assert actual == expected
