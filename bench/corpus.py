@@ -1,5 +1,10 @@
 """Benchmark inputs from the synthetic generator: articles, and pre-extracted reports to build large logs.
 
+Every input has the same density, ``REPORTS_PER_DAY``: a larger benchmark covers more weeks, as a longer-
+running archive would, and a week is no busier. (``generate(n)`` alone packs any ``n`` into the same eight
+years, so a larger ``n`` would also be a denser stream, with more candidates and larger components per
+report: a different workload, not a larger archive.)
+
 Extraction runs at a few hundred reports a second, so logs and stores larger than ``POOL`` reports are
 built from a pool of ``POOL`` really extracted reports, re-used cycle after cycle under new article ids
 (cycle ``c`` of report ``k`` is a distinct article). The pool is extracted once and cached on disk.
@@ -21,6 +26,9 @@ from extract.report import EXTRACTOR_VERSION, extract_report
 from ingest.article import Article
 
 POOL = 4000
+# The pool's density (about 1.4 a day: ``generate(POOL)`` spreads 4000 reports over eight years); the
+# match benchmark's store repeats the pool cycle after cycle, eight years later each time.
+REPORTS_PER_DAY = 1.4
 CACHE = Path(os.environ.get("ACCORD_BENCH_CACHE", Path(tempfile.gettempdir()) / "accord-bench-cache"))
 
 
@@ -38,8 +46,9 @@ def article(report: SyntheticReport) -> Article:
     )
 
 
-def articles(n: int, *, seed: int) -> Iterator[Article]:
-    return (article(r) for r in generate(n, seed=seed))
+def articles(n: int, *, seed: int, reports_per_day: float = REPORTS_PER_DAY) -> Iterator[Article]:
+    """``n`` articles of the synthetic stream at ``reports_per_day`` (by default the pool's density)."""
+    return (article(r) for r in generate(n, seed=seed, reports_per_day=reports_per_day))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,8 +7,8 @@ Each article's own time (``Pipeline.ingest_one``, commits excluded) is logged to
 down shows where: the figure's ``extra`` has the per-article p50/p99/max and the mean of each tenth of the
 run, and ``ACCORD_BENCH_INGEST_LOG=path`` writes one JSON line per article (index, ms, decisions logged).
 
-Note that ``evaluation.synthetic.generate(n)`` spreads ``n`` reports over the same eight years, so a
-larger run is also a denser stream (more reports a week), not only a larger archive.
+The stream has the same density at every size (``bench.corpus.REPORTS_PER_DAY``, that of the match
+benchmark's store): a larger run is a longer archive, not a busier week.
 """
 
 from __future__ import annotations

@@ -83,7 +83,12 @@ def _outlets(world: World, rng: random.Random, count: int = 12) -> tuple[Outlet,
 
 class _Stream:
     def __init__(
-        self, n_reports: int, seed: int, reports_per_meeting: tuple[int, int], recurring_share: float
+        self,
+        n_reports: int,
+        seed: int,
+        reports_per_meeting: tuple[int, int],
+        recurring_share: float,
+        reports_per_day: float | None,
     ) -> None:
         low, high = reports_per_meeting
         if not 1 <= low <= high:
@@ -92,6 +97,8 @@ class _Stream:
             )
         if not 0.0 <= recurring_share <= 1.0:
             raise ValueError(f"recurring_share must be within [0, 1], got {recurring_share}")
+        if reports_per_day is not None and not reports_per_day > 0:
+            raise ValueError(f"reports_per_day must be positive, got {reports_per_day}")
         self.rng = random.Random(seed)
         self.n_reports = n_reports
         self.low, self.high = low, high
@@ -99,8 +106,12 @@ class _Stream:
         self.world = build_world(self.rng, people=max(30, min(5000, n_reports // 5)))
         self.outlets = _outlets(self.world, self.rng)
         self.pairs: list[_PairMemory] = []
-        expected_events = max(1.0, n_reports / ((low + high) / 2))
-        self.mean_gap_days = max(0.005, min(4.0, SPAN_DAYS / expected_events))
+        per_event = (low + high) / 2
+        if reports_per_day is None:
+            expected_events = max(1.0, n_reports / per_event)
+            self.mean_gap_days = max(0.005, min(4.0, SPAN_DAYS / expected_events))
+        else:
+            self.mean_gap_days = per_event / reports_per_day
 
     def _meeting(self, key: str, day: dt.date) -> tuple[Meeting, str | None]:
         rng = self.rng
@@ -201,11 +212,17 @@ def generate(
     seed: int = 0,
     reports_per_meeting: tuple[int, int] = (1, 4),
     recurring_share: float = 0.3,
+    reports_per_day: float | None = None,
 ) -> Iterator[SyntheticReport]:
     """Yield exactly ``n_reports`` labelled reports; the same arguments always yield the same stream.
 
     Every event gets between ``reports_per_meeting`` reports (the last event may get fewer, so the total
     is exact, and never more than the 12 outlets). ``recurring_share`` is the share of meetings that bring
     back a pair of people who met before.
+
+    By default the reports are spread over about eight years from 2016 (at least one event every four
+    days on average), so a larger ``n_reports`` is also a denser stream. ``reports_per_day`` fixes the
+    density instead: events come at that mean rate of reports a day, and a larger stream covers more
+    time, as a longer-running archive would.
     """
-    return iter(_Stream(n_reports, seed, reports_per_meeting, recurring_share))
+    return iter(_Stream(n_reports, seed, reports_per_meeting, recurring_share, reports_per_day))

@@ -103,8 +103,28 @@ def test_variety_of_styles_events_and_spellings(stream: list[SyntheticReport]) -
         pytest.param({"reports_per_meeting": (0, 2)}, "reports_per_meeting", id="zero_reports"),
         pytest.param({"reports_per_meeting": (3, 2)}, "reports_per_meeting", id="inverted_range"),
         pytest.param({"recurring_share": 1.5}, "recurring_share", id="share_above_one"),
+        pytest.param({"reports_per_day": 0.0}, "reports_per_day", id="no_reports_a_day"),
     ],
 )
 def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         generate(10, **kwargs)  # type: ignore[arg-type]
+
+
+def test_reports_per_day_sets_the_density_not_the_default(stream: list[SyntheticReport]) -> None:
+    # Passing no density is the stream every figure was measured on: the same reports, byte for byte.
+    assert list(generate(1000, seed=7, reports_per_day=None)) == stream
+
+    def days_covered(reports: list[SyntheticReport]) -> int:
+        dates = [dt.date.fromisoformat(r.event_date) for r in reports]
+        return (max(dates) - min(dates)).days + 1
+
+    small = list(generate(1000, seed=3, reports_per_day=5.0))
+    large = list(generate(4000, seed=3, reports_per_day=5.0))
+    # A fixed density: four times the reports cover about four times the days, at about 5 a day.
+    for reports in (small, large):
+        assert 4.0 < len(reports) / days_covered(reports) < 6.5
+    assert 3.0 < days_covered(large) / days_covered(small) < 5.0
+    # By default a larger stream is packed into the same years instead.
+    default_small, default_large = list(generate(1000, seed=3)), list(generate(4000, seed=3))
+    assert days_covered(default_large) / days_covered(default_small) < 2.0
