@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -73,7 +74,13 @@ def test_a_violation_the_version_check_cannot_see_writes_nothing(engine: Engine)
         EventLog(conn).append([NewEvent(stream_id="s", event=event(0))])
     with engine.connect() as conn:
         blind = EventLog(conn)
-        blind.stream_versions = lambda ids: dict.fromkeys(ids, 0)  # type: ignore[method-assign]
+        real_tail = blind._tail
+
+        def blind_tail(stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
+            head, versions = real_tail(stream_ids)
+            return head, dict.fromkeys(versions, 0)
+
+        blind._tail = blind_tail  # type: ignore[method-assign]
         batch = [NewEvent(stream_id="other", event=event(1)), NewEvent(stream_id="s", event=event(2))]
         with pytest.raises(ConcurrencyError):
             blind.append(batch)
@@ -107,3 +114,19 @@ def test_an_aware_non_utc_time_is_hashed_as_stored_and_the_chain_verifies(engine
     assert appended.recorded_at.tzinfo == UTC
     assert stored.recorded_at == when
     assert stored.hash == appended.hash == stored.expected_hash()
+
+
+def test_versions_are_checked_for_every_stream_of_a_batch_of_many_streams(engine: Engine) -> None:
+    streams = [f"s{i:04d}" for i in range(1200)]  # more than one look-up's worth of streams
+    with engine.begin() as conn:
+        EventLog(conn).append([NewEvent(stream_id=s, event=event(i)) for i, s in enumerate(streams)])
+    stale = [NewEvent(stream_id=s, event=event(i), expected_version=1) for i, s in enumerate(streams)]
+    stale[1100] = NewEvent(stream_id=streams[1100], event=event(1100), expected_version=0)
+    with pytest.raises(ConcurrencyError), engine.begin() as conn:
+        EventLog(conn).append(stale)
+    with engine.begin() as conn:
+        stored = EventLog(conn).append(
+            [NewEvent(stream_id=s, event=event(i), expected_version=1) for i, s in enumerate(streams)]
+        )
+    assert {e.stream_version for e in stored} == {2}
+    assert count(engine) == 2400
