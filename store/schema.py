@@ -124,7 +124,8 @@ class MatchKeyRow(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     article_id: Mapped[str] = mapped_column(String(40), primary_key=True)
 
-    __table_args__ = (Index("ix_match_keys_article", "article_id"),)
+    # SQLite: the rows live in the primary-key b-tree itself (migration 0003); small rows, read by key.
+    __table_args__ = (Index("ix_match_keys_article", "article_id"), {"sqlite_with_rowid": False})
 
 
 class ReviewRow(Base):
