@@ -230,9 +230,8 @@ class Projector:
                 [(*_state_values(s), meeting_of.get(a)) for a, s in states.items()],
             )
             del states
-            # In primary-key order: the table's b-tree grows at its end rather than all over.
             self._insert_rows(
-                MatchKeyRow, ("key", "article_id"), sorted((k, a) for a, ks in keys.items() for k in ks)
+                MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks]
             )
             del keys
             for review in reviews:
@@ -277,13 +276,20 @@ class Projector:
                 self._insert_rows(table, columns, [values(r) for r in rows])
 
     def _insert_rows(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """INSERT ``rows`` (tuples in ``columns`` order) through the driver's executemany.
+        """INSERT ``rows`` (tuples in ``columns`` order; sorted in place) through the driver's executemany.
 
         Projection tables hold plain values (no type conversion is needed), so the statement goes to the
         driver as text: SQLAlchemy would otherwise compile and process parameters row by row.
         """
         if not rows:
             return
+        # In primary-key order: each b-tree grows at its end rather than all over. Rows are unique by key,
+        # so where the key leads the row, the rows themselves compare by it (no key tuples to build).
+        primary = [columns.index(c.name) for c in table.__table__.primary_key.columns]
+        if primary == list(range(len(primary))):
+            rows.sort()
+        else:
+            rows.sort(key=itemgetter(*primary))
         dialect = self.conn.dialect
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
         if mark is None:
@@ -328,9 +334,7 @@ class Projector:
             return
         for chunk in _chunks(keys):
             self.conn.execute(delete(MatchKeyRow).where(MatchKeyRow.article_id.in_(chunk)))
-        self._insert_rows(
-            MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in sorted(ks)]
-        )
+        self._insert_rows(MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks])
 
     def _insert_review(self, review: Review) -> None:
         self.conn.execute(
