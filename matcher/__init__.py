@@ -6,7 +6,7 @@ from matcher.component import expand_component
 from matcher.features import DEFAULT_CONFIG, MatcherConfig, PairScore, score_pair
 from matcher.profile import ReportProfile, profile_from_extraction
 
-MATCHER_VERSION = "match-1.2"
+MATCHER_VERSION = "match-1.3"
 
 __all__ = [
     "DEFAULT_CONFIG",

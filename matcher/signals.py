@@ -24,6 +24,9 @@ _FIGURE = re.compile(r"(?<![\w.,:/\-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w:/
 _AFTER_MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE
 )
+# A whole number right after a capitalised word is part of a name ("Route 52", "Flight 93", "Chapter 11"):
+# two events in one place share it as easily as one event does.
+_AFTER_NAME = re.compile(r"(?<![\w'\u2019])[A-Z][a-z]+\s$")
 _IS_YEAR = re.compile(r"19[5-9]\d|20\d\d")
 # Whole numbers up to this value are too common to tell events apart (counts of people, days of a week);
 # a decimal such as a magnitude of 6.1 is specific however small.
@@ -94,20 +97,13 @@ def years(title: str | None, text: str) -> Counter[int]:
     return Counter(int(m.group(1)) for m in _YEAR.finditer(_source(title, text)))
 
 
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    """Dice coefficient of two word sets: shared words over the average size."""
-    if not a or not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
-
-
 @lru_cache(maxsize=8192)
 def figures(title: str | None, text: str) -> frozenset[str]:
     """Specific figures the report states (a toll, a score, an age, a sum), without thousands separators.
 
     Years, days of a month ("March 30"), whole numbers up to ``SMALL_FIGURE``, round numbers (400, 150: estimates
-    and amounts any story of the kind may give) and pieces of dates, times or codes are left out: two
-    different events share those as easily as one event does.
+    and amounts any story of the kind may give), numbers in names ("Route 52") and pieces of dates, times or
+    codes are left out: two different events share those as easily as one event does.
     """
     source = _source(title, text)
     out: set[str] = set()
@@ -117,6 +113,8 @@ def figures(title: str | None, text: str) -> frozenset[str]:
         if _IS_YEAR.fullmatch(figure) or value % 10 == 0 or ("." not in figure and value <= SMALL_FIGURE):
             continue
         if _AFTER_MONTH.search(source[max(0, m.start() - 12) : m.start()]):
+            continue
+        if "." not in figure and _AFTER_NAME.search(source[max(0, m.start() - 20) : m.start()]):
             continue
         out.add(figure)
     return frozenset(out)

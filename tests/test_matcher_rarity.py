@@ -1,0 +1,58 @@
+"""Word rarity from the shipped frequency table, and the rarity-weighted cosine the text feature uses."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from matcher.rarity import COMMONEST_RARE_ZIPF, WEIGHTLESS_ZIPF, weight, weighted_cosine, zipf_table
+
+
+def test_the_table_ships_with_the_package_and_orders_common_words_first() -> None:
+    table = zipf_table()
+    assert len(table) > 10_000
+    assert table["the"] > table["people"] > table["earthquake"] > table["landslide"]
+    assert min(table.values()) >= COMMONEST_RARE_ZIPF
+
+
+def test_weight_grows_with_rarity_within_its_bounds() -> None:
+    assert weight("the") == weight("and") == 0.0  # as common as words get
+    assert weight("qzxorvella") == WEIGHTLESS_ZIPF - COMMONEST_RARE_ZIPF  # missing: as rare as words get
+    weights = [weight(w) for w in ("people", "earthquake", "landslide", "qzxorvella")]
+    assert weights == sorted(weights)
+    assert len(set(weights)) == len(weights)
+
+
+COSINE_ROWS = [
+    {
+        "description": "the same words: 1",
+        "input": ({"ferry", "sank", "talvik"}, {"ferry", "sank", "talvik"}),
+        "expected": lambda s: math.isclose(s, 1.0),
+    },
+    {
+        "description": "nothing shared: 0",
+        "input": ({"ferry", "sank"}, {"wheat", "harvest"}),
+        "expected": lambda s: s == 0.0,
+    },
+    {
+        "description": "an empty or weightless side: 0",
+        "input": (set(), {"ferry"}),
+        "expected": lambda s: s == 0.0,
+    },
+]
+
+
+@pytest.mark.parametrize("row", COSINE_ROWS, ids=[r["description"] for r in COSINE_ROWS])
+def test_weighted_cosine(row: dict) -> None:
+    a, b = row["input"]
+    assert row["expected"](weighted_cosine(a, b))
+    assert weighted_cosine(a, b) == weighted_cosine(b, a)
+
+
+def test_sharing_a_rare_word_counts_for_more_than_sharing_a_common_one() -> None:
+    # Same shape on both sides: three words each, one shared; only which word is shared differs.
+    rare_shared = weighted_cosine({"talvik", "people", "said"}, {"talvik", "city", "told"})
+    common_shared = weighted_cosine({"talvik", "people", "said"}, {"orvella", "people", "told"})
+    unweighted = 1 / 3
+    assert rare_shared > unweighted > common_shared
