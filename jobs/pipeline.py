@@ -57,6 +57,12 @@ from store.schema import MatchKeyRow, ReportRow
 # A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
 # feed): it is skipped for candidate look-ups, so a look-up never degrades into a scan.
 MAX_KEY_POSTINGS = 2000
+# How much one match may cost, whatever the density of the stream. The clustering scores every pair of
+# the component (a component of 100 is ~5000 pair scores, ~0.1 s; of 300, ~1 s), and each report of the
+# walk scores its candidates: those sharing the most keys with it are kept (a busy week's place or
+# salient word may otherwise bring in thousands).
+MAX_COMPONENT = 100
+MAX_CANDIDATES = 300
 # Articles per transaction: enough to spread the commit and the append lock over many articles, few
 # enough that a batch holds the lock for about a second at most (``BATCH_SECONDS``).
 BATCH_ARTICLES = 50
@@ -175,10 +181,11 @@ class Pipeline:
         """
         log = EventLog(conn)
         log.lock()
+        head = log.head()[0]
         cache = cache or MatchCache()
-        cache.check(log.head()[0])
         projector = Projector(conn)
-        projector.catch_up()
+        if not cache.check(head):
+            projector.catch_up()  # else the projections are at ``head``: this pipeline put them there
 
         article_id = article_id_for(origin_key(article.origin), article.item_key)
         stream_id = article_stream(article_id)
@@ -204,20 +211,15 @@ class Pipeline:
         received: DomainEvent = (
             ArticleRevised(**fields, revision=len(history) + 1) if history else ArticleReceived(**fields)
         )
-        meta = {**(metadata or {}), "actor": self.actor}
-        [stored] = log.append(
-            [NewEvent(stream_id=stream_id, event=received, metadata=meta, expected_version=version)]
-        )
-
+        # The article, its extraction and the matcher's decisions go to the log in one append. The
+        # append lock is held, so the article lands at the next position, which the extraction names.
+        received_at = head + 1
         extraction = extract_report(article.text, published=article.published, title=article.title)
         extracted = ReportExtracted(
             article_id=article_id,
-            article_position=stored.position,
+            article_position=received_at,
             extractor_version=EXTRACTOR_VERSION,
             extraction=extraction.to_dict(),
-        )
-        log.append(
-            [NewEvent(stream_id=stream_id, event=extracted, metadata={**meta, "causation": stored.position})]
         )
         # The matcher gets the new report's profile straight from the extraction; the projections catch
         # up once, after the decisions (the report is not in the blocking index until then, and it
@@ -226,13 +228,23 @@ class Pipeline:
         if history:
             cache.clear()  # the memo scored this report's old profile
         reads = MatchReads(conn, cache)
-        self.match(conn, article_id, trigger=article_id, seed=seed, reads=reads)
+        decisions = self.decide(conn, article_id, trigger=article_id, seed=seed, reads=reads)
+        meta = {**(metadata or {}), "actor": self.actor}
+        stored = log.append(
+            [
+                NewEvent(stream_id=stream_id, event=received, metadata=meta, expected_version=version),
+                NewEvent(stream_id=stream_id, event=extracted, metadata={**meta, "causation": received_at}),
+                *_decision_events(decisions, trigger=article_id),
+            ]
+        )
+        if stored[0].position != received_at:
+            raise RuntimeError(f"the log moved under the append lock: {stored[0].position} != {received_at}")
         projector.catch_up()
         if history:
             cache.clear()  # the projection replaced the old profile and its keys
         else:
             reads.indexed(article_id)
-        cache.moved_to(log.head()[0])
+        cache.moved_to(stored[-1].position)
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
 
     # --- matching -----------------------------------------------------------------------------------
@@ -252,10 +264,35 @@ class Pipeline:
         ``seed`` is the report's profile when the projections do not hold it yet (a report being ingested).
         ``reads`` may carry a ``MatchCache`` over from earlier calls; by default every read is fresh.
         """
+        events = self.decide(
+            conn, article_id, trigger=trigger, only_changes=only_changes, seed=seed, reads=reads
+        )
+        EventLog(conn).append(_decision_events(events, trigger=trigger))
+        return events
+
+    def decide(
+        self,
+        conn: Connection,
+        article_id: str,
+        *,
+        trigger: str,
+        only_changes: bool = False,
+        seed: ReportProfile | None = None,
+        reads: MatchReads | None = None,
+    ) -> list[MatchDecided]:
+        """What ``match`` logs, without logging it: the decisions, in the order they are to be appended.
+
+        The component is cut at ``MAX_COMPONENT`` reports around the report (the clustering scores every
+        pair of it, so its size is what a match costs), each report's candidates at ``MAX_CANDIDATES``.
+        """
         reads = reads or MatchReads(conn)
         seed = seed or reads.profiles([article_id])[article_id]
         component = expand_component(
-            seed, reads.candidates, config=self.config, edges=reads.cache.edges(self.config)
+            seed,
+            reads.candidates,
+            config=self.config,
+            max_size=MAX_COMPONENT,
+            edges=reads.cache.edges(self.config),
         )
         ids = {p.report_id for p in component}
         # Reports a person tied together belong to the component whatever their scores.
@@ -280,18 +317,18 @@ class Pipeline:
             if unchanged and (only_changes or decision.report_id != article_id):
                 continue
             events.append(decided(decision, trigger))
-        log = EventLog(conn)
-        log.append(
-            [
-                NewEvent(
-                    stream_id=article_stream(e.article_id),
-                    event=e,
-                    metadata={"actor": "matcher", "trigger": trigger},
-                )
-                for e in sorted(events, key=lambda e: e.article_id)
-            ]
+        return sorted(events, key=lambda e: e.article_id)
+
+
+def _decision_events(events: list[MatchDecided], *, trigger: str) -> list[NewEvent]:
+    return [
+        NewEvent(
+            stream_id=article_stream(e.article_id),
+            event=e,
+            metadata={"actor": "matcher", "trigger": trigger},
         )
-        return events
+        for e in events
+    ]
 
 
 def decided(decision: Decision, trigger: str) -> MatchDecided:
@@ -352,6 +389,9 @@ class MatchCache:
     """
 
     MAX_EDGES = 500_000  # edge scores kept (about 100 MB); the memo starts over beyond that
+    # Profiles (with their text) and postings kept: a long run starts the cache over beyond these.
+    MAX_PROFILES = 20_000
+    MAX_KEYS = 300_000
 
     def __init__(self) -> None:
         self.position: int | None = None
@@ -365,13 +405,18 @@ class MatchCache:
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
 
-    def check(self, head: int) -> None:
-        """Empty the cache unless it was filled at log position ``head``."""
-        if head != self.position:
-            self.clear()
-            self.position = head
+    def check(self, head: int) -> bool:
+        """Whether the cache was filled at log position ``head``; if not, empty it (now valid at ``head``)."""
+        if head == self.position:
+            return True
+        self.clear()
+        self.position = head
+        return False
 
     def moved_to(self, head: int) -> None:
+        """The log is at ``head`` by this pipeline's own writes: what the cache holds is still valid."""
+        if len(self.profiles) > self.MAX_PROFILES or len(self.postings) > self.MAX_KEYS:
+            self.clear()
         self.position = head
 
     def edges(self, config: MatcherConfig) -> dict[tuple[str, str], float | None]:
@@ -403,16 +448,25 @@ class MatchReads:
         return result
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
-        """Reports sharing a usable query key with ``profile`` (or tied to it by a person), not itself."""
+        """Reports sharing a usable query key with ``profile`` (or tied to it by a person), not itself.
+
+        At most ``MAX_CANDIDATES`` found by key: those sharing the most keys, then the lowest ids. Tied
+        reports always come.
+        """
         keys = self.cache.query_keys.get(profile.report_id)
         if keys is None or self.cache.profiles.get(profile.report_id) is not profile:
             keys = query_keys(profile)
             if self.cache.profiles.get(profile.report_id) is profile:
                 self.cache.query_keys[profile.report_id] = keys
         postings = self.postings(keys)
-        ids: set[str] = set()
+        shared: dict[str, int] = {}
         for key in keys:
-            ids.update(postings[key] or ())
+            for article_id in postings[key] or ():
+                shared[article_id] = shared.get(article_id, 0) + 1
+        shared.pop(profile.report_id, None)
+        ids = set(shared)
+        if len(ids) > MAX_CANDIDATES:
+            ids = set(sorted(shared, key=lambda i: (-shared[i], i))[:MAX_CANDIDATES])
         must, _ = self.constraints({profile.report_id})
         for a, b in must:
             ids.update((a, b))
@@ -422,29 +476,21 @@ class MatchReads:
     def postings(self, keys: Iterable[str]) -> dict[str, list[str] | None]:
         """Report ids indexed under each key; None for a key with more than ``MAX_KEY_POSTINGS``.
 
-        A key's postings are counted only up to ``MAX_KEY_POSTINGS + 1`` (an ``entity|any`` key grows with
-        the archive), then the postings of the usable keys are read in one query per chunk.
+        One query per chunk of keys reads each key's postings up to ``MAX_KEY_POSTINGS + 1`` (an
+        ``entity|any`` key grows with the archive), so a look-up never reads more of a key than that.
         """
         known = self.cache.postings
-        missing = sorted(set(keys) - known.keys())
-        for chunk in _chunks(missing, _COUNT_CHUNK):
+        # Not ``set(keys) - known.keys()``: that walks every cached key (a set minus a dict view iterates
+        # the view), so each look-up would slow down as the cache fills.
+        missing = sorted({k for k in keys if k not in known})
+        for chunk in _chunks(missing, _POSTINGS_CHUNK):
+            found: list[list[str]] = [[] for _ in chunk]
             params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(chunk)}
             params["limit"] = MAX_KEY_POSTINGS + 1
-            rows = self.conn.execute(_bounded_counts(len(chunk)), params)
-            counts: dict[int, int] = {int(i): int(n) for i, n in rows}
-            usable = []
-            for i, key in enumerate(chunk):
-                if counts.get(i, 0) > MAX_KEY_POSTINGS:
-                    known[key] = None
-                else:
-                    known[key] = []
-                    usable.append(key)
-            for part in _chunks(usable):
-                rows = self.conn.execute(
-                    select(MatchKeyRow.key, MatchKeyRow.article_id).where(MatchKeyRow.key.in_(part))
-                )
-                for key, article_id in rows:
-                    known[key].append(article_id)  # type: ignore[union-attr]
+            for i, article_id in self.conn.execute(_bounded_postings(len(chunk)), params):
+                found[i].append(article_id)
+            for key, ids in zip(chunk, found, strict=True):
+                known[key] = None if len(ids) > MAX_KEY_POSTINGS else ids
         return {k: known[k] for k in keys}
 
     def indexed(self, article_id: str) -> None:
@@ -480,7 +526,7 @@ class MatchReads:
 
 
 _CHUNK = 500  # ids or keys per IN (...) clause
-_COUNT_CHUNK = 100  # keys per bounded-count query (SQLite allows 500 terms in a compound SELECT)
+_POSTINGS_CHUNK = 100  # keys per bounded-postings query (SQLite allows 500 terms in a compound SELECT)
 
 
 def _chunks(items: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
@@ -489,13 +535,13 @@ def _chunks(items: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
         yield ordered[i : i + size]
 
 
-@lru_cache(maxsize=_COUNT_CHUNK)
-def _bounded_counts(n: int) -> TextClause:
-    """(i, postings of key ``:k{i}``, counted up to ``:limit``) for ``n`` keys: each count stops at the
-    limit, so a key with a million postings costs no more than one just over the limit."""
+@lru_cache(maxsize=_POSTINGS_CHUNK)
+def _bounded_postings(n: int) -> TextClause:
+    """(i, report id) rows for the postings of keys ``:k0`` .. ``:k{n-1}``, at most ``:limit`` of each:
+    a key with a million postings costs no more than one just over the limit (an index range scan that
+    stops there)."""
     terms = [
-        f"SELECT {i} AS i, count(*) AS n FROM "
-        f"(SELECT 1 FROM match_keys WHERE key = :k{i} LIMIT :limit) AS t{i}"
+        f"SELECT * FROM (SELECT {i} AS i, article_id FROM match_keys WHERE key = :k{i} LIMIT :limit) AS t{i}"
         for i in range(n)
     ]
     return text(" UNION ALL ".join(terms))

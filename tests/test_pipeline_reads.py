@@ -1,0 +1,106 @@
+"""The matcher's reads in the pipeline: bounded key postings and bounded candidate lists, on both backends.
+
+Each test writes index rows straight into the projection tables and reads them in the same transaction,
+which is rolled back: the log stays empty and so do the projections.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Connection, Engine, insert
+
+import jobs.pipeline
+from jobs.pipeline import MatchReads
+from matcher import ReportProfile, query_keys
+from store.events import canonical_json
+from store.schema import MatchKeyRow, ReportRow
+
+CAP = 5
+
+
+def _index(conn: Connection, postings: dict[str, list[str]]) -> None:
+    rows = [{"key": key, "article_id": a} for key, ids in postings.items() for a in ids]
+    conn.execute(insert(MatchKeyRow), rows)
+
+
+@pytest.mark.parametrize(
+    ("description", "count", "usable"),
+    [
+        pytest.param("one posting", 1, True, id="one"),
+        pytest.param("exactly the cap", CAP, True, id="at_cap"),
+        pytest.param("one over the cap", CAP + 1, False, id="just_over"),
+        pytest.param("far over the cap", 40 * CAP, False, id="far_over"),
+    ],
+)
+def test_a_key_over_the_cap_is_skipped_whatever_its_count(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, description: str, count: int, usable: bool
+) -> None:
+    monkeypatch.setattr(jobs.pipeline, "MAX_KEY_POSTINGS", CAP)
+    ids = [f"r{i:04d}" for i in range(count)]
+    with engine.connect() as conn:
+        _index(conn, {"k|busy": ids, "k|quiet": ["q1", "q2"]})
+        postings = MatchReads(conn).postings(["k|busy", "k|quiet", "k|absent"])
+    assert sorted(postings["k|quiet"] or ()) == ["q1", "q2"]
+    assert postings["k|absent"] == []
+    if usable:
+        assert sorted(postings["k|busy"] or ()) == ids, description
+    else:
+        assert postings["k|busy"] is None, description
+
+
+def test_many_keys_in_one_look_up_each_get_their_own_postings(engine: Engine) -> None:
+    # More keys than one bounded query takes, so the look-up is split and put back together by key.
+    keys = [f"k{i:03d}|2020-W01" for i in range(250)]
+    with engine.connect() as conn:
+        _index(conn, {key: [f"a{i}", f"b{i}"] for i, key in enumerate(keys)})
+        postings = MatchReads(conn).postings(keys)
+    assert {k: sorted(v or ()) for k, v in postings.items()} == {
+        key: sorted([f"a{i}", f"b{i}"]) for i, key in enumerate(keys)
+    }
+
+
+def _profile(report_id: str, people: tuple[str, ...] = ("ann", "bob", "cyd")) -> ReportProfile:
+    return ReportProfile(report_id=report_id, people=frozenset(people))
+
+
+def test_candidates_beyond_the_cap_are_those_sharing_the_most_keys(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs.pipeline, "MAX_CANDIDATES", 3)
+    seed = _profile("seed")
+    keys = sorted(query_keys(seed))
+    # x1 and x2 share every key, y1 two of them, the z reports one each.
+    postings = {key: ["x1", "x2"] for key in keys}
+    postings[keys[0]] += ["y1", "z1"]
+    postings[keys[1]] += ["y1", "z2"]
+    postings[keys[2]] += ["z3"]
+    reports = {a for ids in postings.values() for a in ids}
+    with engine.connect() as conn:
+        _index(conn, postings)
+        for report_id in sorted(reports):
+            profile = _profile(report_id, ("ann",))
+            conn.execute(
+                insert(ReportRow),
+                [{**_report_row(report_id), "profile": canonical_json(profile.to_dict())}],
+            )
+        found = MatchReads(conn).candidates(seed)
+        assert sorted(p.report_id for p in found) == ["x1", "x2", "y1"]
+        monkeypatch.setattr(jobs.pipeline, "MAX_CANDIDATES", 100)
+        assert {p.report_id for p in MatchReads(conn).candidates(seed)} == reports
+
+
+def _report_row(report_id: str) -> dict[str, object]:
+    return {
+        "article_id": report_id,
+        "source": report_id,
+        "origin": report_id,
+        "title": None,
+        "published": None,
+        "content_hash": report_id,
+        "revision": 1,
+        "received_position": 0,
+        "article_position": 0,
+        "cluster": None,
+        "outcome": None,
+        "meeting_id": None,
+    }
