@@ -304,15 +304,13 @@ class Pipeline:
             component.extend(reads.profiles(tied).values())
             ids |= tied
         clustering = cluster(component, must_link=must, cannot_link=cannot, config=self.config)
-        current = Projector(conn).load_states(ids)
+        current = reads.decisions(ids)
         events = []
         for decision in clustering.decisions:
-            state = current.get(decision.report_id)
-            unchanged = (
-                state is not None
-                and state.cluster == canonical_json(sorted(decision.cluster))
-                and state.outcome == decision.outcome
-                and state.review_with == decision.review_with
+            unchanged = current.get(decision.report_id) == (
+                canonical_json(sorted(decision.cluster)),
+                decision.outcome,
+                decision.review_with,
             )
             if unchanged and (only_changes or decision.report_id != article_id):
                 continue
@@ -492,6 +490,19 @@ class MatchReads:
             for key, ids in zip(chunk, found, strict=True):
                 known[key] = None if len(ids) > MAX_KEY_POSTINGS else ids
         return {k: known[k] for k in keys}
+
+    def decisions(self, ids: Iterable[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """The projected decision of each report: (cluster as canonical JSON, outcome, review_with)."""
+        result = {}
+        for chunk in _chunks(ids):
+            rows = self.conn.execute(
+                select(
+                    ReportRow.article_id, ReportRow.cluster, ReportRow.outcome, ReportRow.review_with
+                ).where(ReportRow.article_id.in_(chunk))
+            )
+            for article_id, cluster_json, outcome, review_with in rows:
+                result[article_id] = (cluster_json, outcome, review_with)
+        return result
 
     def indexed(self, article_id: str) -> None:
         """Add a report this pipeline has just projected to the cached postings of its keys."""
