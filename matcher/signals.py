@@ -97,6 +97,13 @@ def years(title: str | None, text: str) -> Counter[int]:
     return Counter(int(m.group(1)) for m in _YEAR.finditer(_source(title, text)))
 
 
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two word sets: shared words over the average size."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
 @lru_cache(maxsize=8192)
 def figures(title: str | None, text: str) -> frozenset[str]:
     """Specific figures the report states (a toll, a score, an age, a sum), without thousands separators.

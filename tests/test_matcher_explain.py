@@ -17,7 +17,7 @@ ROWS = [
             (
                 "merged with r-agency: score 1.00 = prior -2.50, date +0.58 (2022-03-08..2022-03-16 "
                 "overlaps 2022-03-14), participants +2.50 (2 of 2 shared), organizations +0.75 (2 of 2 shared), "
-                "text +4.00 (rarity-weighted word similarity 80%), names +2.00 (10 of 10 names in the text shared)"
+                "text +4.00 (words 79% alike: 77% shared, 80% weighted by rarity), names +2.00 (10 of 10 names in the text shared)"
             ),
             "kept apart from r-next-year: dates differ: 2022-03-14 vs 2023-03-01..2023-03-20",
         ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcher import score_pair
-from matcher.signals import content_words, figures, name_words, years
+from matcher.signals import content_words, dice, figures, name_words, years
 from tests.test_matcher_cases import profile
 
 SIGNAL_ROWS = [
@@ -66,6 +66,18 @@ SIGNAL_ROWS = [
 def test_signal(row: dict) -> None:
     function, title, text = row["input"]
     assert function(title, text) == row["expected"]
+
+
+@pytest.mark.parametrize(
+    ("description", "a", "b", "expected"),
+    [
+        ("identical sets", {"x", "y"}, {"x", "y"}, 1.0),
+        ("half shared", {"x", "y"}, {"x", "z"}, 0.5),
+        ("an empty side", set(), {"x"}, 0.0),
+    ],
+)
+def test_dice(description: str, a: set[str], b: set[str], expected: float) -> None:
+    assert dice(frozenset(a), frozenset(b)) == expected
 
 
 QUAKE_2009 = (
@@ -167,3 +179,17 @@ def test_text_features(row: dict) -> None:
     for feature, sign in row["expected"].items():
         assert _SIGN[sign](s.features[feature]), (feature, s.features[feature], s.reasons[feature])
     assert s.features == score_pair(profile("b", text=text_b), profile("a", text=text_a)).features
+
+
+def test_text_evidence_counts_rare_shared_words_above_common_ones() -> None:
+    # Each pair shares exactly three of its content words, so Dice alone cannot tell them apart; the
+    # first pair shares rare words (a ferry's name, "capsized", "trawler"), the second common ones.
+    base = "The trawler Talvik capsized near Orvella while officials reported people found water."
+    rare = "Divers said the trawler Talvik capsized; residents gathered, hoping somebody survived tonight."
+    common = "Divers said officials reported people found; residents gathered, hoping somebody survived tonight."
+    wa, wr, wc = (content_words(None, t) for t in (base, rare, common))
+    assert len(wa & wr) == len(wa & wc) == 3
+    assert len(wr) == len(wc)
+    rare_pair = score_pair(profile("a", text=base), profile("b", text=rare))
+    common_pair = score_pair(profile("a", text=base), profile("c", text=common))
+    assert rare_pair.features["text"] > common_pair.features["text"]
