@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from extract.facts import Extraction, Fact
+from matcher import blocking_keys, profile_from_extraction
 from store.events import (
     ArticleReceived,
     ArticleRevised,
@@ -21,6 +23,7 @@ from store.events import (
     ReviewDecided,
     canonical_json,
     parse_json,
+    to_domain,
 )
 
 # Facts with this rule name people the report only mentions; they are not the meeting's participants.
@@ -87,7 +90,7 @@ def apply_article(state: ReportState | None, position: int, event: ArticleReceiv
     """Fold an ArticleReceived / ArticleRevised into the report's state."""
     revision = event.revision if isinstance(event, ArticleRevised) else 1
     if state is None:
-        state = ReportState(
+        return ReportState(
             article_id=event.article_id,
             source=event.source,
             origin=event.origin,
@@ -110,13 +113,53 @@ def apply_article(state: ReportState | None, position: int, event: ArticleReceiv
     )
 
 
-def apply_extraction(state: ReportState, position: int, event: ReportExtracted, profile: str) -> ReportState:
+@dataclass(frozen=True, kw_only=True)
+class DerivedReport:
+    """What one extraction gives the projections: its stored forms and the report's blocking keys."""
+
+    extraction: str  # canonical JSON of the extraction
+    profile: str  # canonical JSON of the matcher profile
+    keys: frozenset[str]
+
+
+def derive_report(article_id: str, extraction: dict[str, Any], text: str, title: str | None) -> DerivedReport:
+    """Derive a report's stored forms from its extraction and the article text it was run on.
+
+    The extraction is parsed once, for the profile; the keys come from the profile.
+    """
+    profile = profile_from_extraction(article_id, Extraction.from_dict(extraction), text, title)
+    return DerivedReport(
+        extraction=canonical_json(extraction),
+        profile=canonical_json(profile.to_dict()),
+        keys=blocking_keys(profile),
+    )
+
+
+def derive_reports(items: list[tuple[str, int, str, str | None]]) -> list[DerivedReport]:
+    """``derive_report`` over (ReportExtracted payload, schema version, text, title): a ``Fanout`` task.
+
+    The payload comes as the log's JSON text, not decoded: a string crosses to a worker process at the
+    cost of a copy, the decoded extraction (dozens of small dicts) at many times that.
+    """
+    derived = []
+    for payload, schema_version, text, title in items:
+        event = to_domain(ReportExtracted.TYPE, schema_version, parse_json(payload))
+        if not isinstance(event, ReportExtracted):
+            raise TypeError(f"not a ReportExtracted payload: {type(event).__name__}")
+        derived.append(derive_report(event.article_id, event.extraction, text, title))
+    return derived
+
+
+def apply_extraction(
+    state: ReportState, position: int, extractor_version: str, derived: DerivedReport
+) -> ReportState:
+    """Fold a ReportExtracted (at ``position``, by ``extractor_version``) given its derivation."""
     return replace(
         state,
         extraction_position=position,
-        extractor_version=event.extractor_version,
-        extraction=canonical_json(event.extraction),
-        profile=profile,
+        extractor_version=extractor_version,
+        extraction=derived.extraction,
+        profile=derived.profile,
     )
 
 
@@ -327,6 +370,66 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
         ),
     }
     return view
+
+
+class MeetingRows(NamedTuple):
+    """A meeting's rows as value tuples, in the column orders below (``MEETING_COLUMNS``...)."""
+
+    meeting: tuple[Any, ...]
+    reports: list[tuple[Any, ...]]
+    facts: list[tuple[Any, ...]]
+    sources: list[tuple[Any, ...]]
+
+
+# The columns of each kind of row, in the order ``fold_meeting`` writes its dicts' keys.
+MEETING_COLUMNS = (
+    "meeting_id",
+    "date_from",
+    "date_to",
+    "title",
+    "format",
+    "place",
+    "status",
+    "report_count",
+    "review_with",
+)
+MEMBER_COLUMNS = ("meeting_id", "article_id", "decision_position", "outcome")
+FACT_COLUMNS = ("meeting_id", "field", "value", "attrs", "alternatives", "rule", "review_position")
+SOURCE_COLUMNS = (
+    "meeting_id",
+    "field",
+    "value",
+    "article_id",
+    "span_start",
+    "span_end",
+    "quote",
+    "rule",
+    "source",
+    "extraction_position",
+    "extractor_version",
+    "decision_position",
+)
+_meeting_values = itemgetter(*MEETING_COLUMNS)
+_member_values = itemgetter(*MEMBER_COLUMNS)
+_fact_values = itemgetter(*FACT_COLUMNS)
+_source_values = itemgetter(*SOURCE_COLUMNS)
+
+
+def meeting_rows(view: MeetingView) -> MeetingRows:
+    return MeetingRows(
+        meeting=_meeting_values(view.meeting),
+        reports=[_member_values(r) for r in view.reports],
+        facts=[_fact_values(f) for f in view.facts],
+        sources=[_source_values(s) for s in view.sources],
+    )
+
+
+def fold_meetings(groups: list[tuple[list[ReportState], list[Review]]]) -> list[MeetingRows]:
+    """``fold_meeting`` over (members, reviews) groups, as rows: one task of a ``Fanout``.
+
+    Rows come as tuples because tuples cross to another process far more cheaply than dicts.
+    """
+    return [meeting_rows(fold_meeting(members, reviews)) for members, reviews in groups]
 
 
 def _person_keys(extracted: Sequence[tuple[ReportState, Extraction]]) -> dict[str, str]:

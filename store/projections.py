@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Index, Table, delete, insert, inspect, select, update
 
-from extract.facts import Extraction
-from matcher import blocking_keys, profile_from_extraction
 from store.eventlog import EventLog, RawEvent
 from store.events import (
     EVENT_TYPES,
@@ -29,14 +28,25 @@ from store.events import (
     parse_json,
     to_domain,
 )
+from store.fanout import Fanout, default_workers, worker_pool
 from store.fold import (
+    FACT_COLUMNS,
+    MEETING_COLUMNS,
+    MEMBER_COLUMNS,
+    SOURCE_COLUMNS,
+    DerivedReport,
+    MeetingRows,
     MeetingView,
     ReportState,
     Review,
     apply_article,
     apply_decision,
     apply_extraction,
+    derive_report,
+    derive_reports,
     fold_meeting,
+    fold_meetings,
+    meeting_rows,
 )
 from store.schema import (
     PROJECTION_TABLES,
@@ -53,6 +63,8 @@ from store.schema import (
 NAME = "meetings"
 BATCH = 2000
 REPLAY_PAGE = 10_000
+_MEETING_CHUNK = 128  # meetings per worker task
+PARALLEL_FROM = 20_000  # events in the log from which a replay derives extractions in worker processes
 _STATE_FIELDS = tuple(ReportState.__dataclass_fields__)
 _state_values = attrgetter(*_STATE_FIELDS)
 _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
@@ -154,15 +166,12 @@ class Projector:
             texts[position] = event
         elif isinstance(event, ReportExtracted):
             article = texts.pop(event.article_position, None) or self._article_event(event.article_position)
-            extraction = Extraction.from_dict(event.extraction)
-            profile = profile_from_extraction(event.article_id, extraction, article.text, article.title)
             current = state(event.article_id)
             if current is None:
                 raise LookupError(f"event {position} extracts article {event.article_id}, never received")
-            states[event.article_id] = apply_extraction(
-                current, position, event, canonical_json(profile.to_dict())
-            )
-            keys[event.article_id] = blocking_keys(profile)
+            derived = derive_report(event.article_id, event.extraction, article.text, article.title)
+            states[event.article_id] = apply_extraction(current, position, event.extractor_version, derived)
+            keys[event.article_id] = derived.keys
         elif isinstance(event, MatchDecided):
             current = state(event.article_id)
             if current is None:
@@ -179,21 +188,35 @@ class Projector:
         if states[event.article_id].decision_position is not None:
             touched.add(event.article_id)
 
-    def replay(self, *, batch: int = REPLAY_PAGE) -> int:
+    def replay(self, *, batch: int = REPLAY_PAGE, workers: int | None = None) -> int:
         """Fill empty projections from the whole log in one pass: fold in memory, then write in bulk.
 
         The result equals what ``catch_up`` builds event by event (both use the same pure folds), which
         is what ``rebuild --check`` verifies. Only a report's latest match decision is folded: a decision
         sets the decision fields alone, so earlier ones are overwritten whatever else comes between.
-        Returns how many events were read.
+        Extractions are derived (``derive_report``) and meetings folded in ``workers`` processes, beside
+        the scan and the writes, results taken in order: by default one per spare core for a log of
+        ``PARALLEL_FROM`` events or more, none for a shorter one (starting them would cost more than they
+        save). Returns how many events were read.
         """
+        if workers is None:
+            workers = default_workers() if self.log.head()[0] >= PARALLEL_FROM else 0
+        with worker_pool(workers) as pool:
+            return self._replay(pool, batch)
+
+    def _replay(self, pool: Executor | None, batch: int) -> int:
         states: dict[str, ReportState] = {}
         keys: dict[str, frozenset[str]] = {}
         texts: dict[int, ArticleReceived] = {}
         reviews: list[Review] = []
         decisions: dict[str, tuple[int, MatchDecided]] = {}
+        # An extraction's fields are apart from the article's and the decision's, so extractions can be
+        # applied after the scan, in log order, once their derivations are back.
+        extractions: list[tuple[int, str, str]] = []  # position, article id, extractor version
         folded = {name for name, cls in EVENT_TYPES.items() if issubclass(cls, _FOLDED)}
         position = count = 0
+        derivations = Fanout(derive_reports, pool)  # with no pool, derived here as the scan goes
+        derived: list[DerivedReport] = []
         for position, type_name, schema_version, payload in self.log.scan(page=batch):
             count += 1
             if type_name not in folded:
@@ -205,8 +228,25 @@ class Projector:
                 if event.article_id not in states:
                     raise LookupError(f"event {position} places article {event.article_id}, never received")
                 decisions[event.article_id] = (position, event)
+            elif isinstance(event, ReportExtracted):
+                if event.article_id not in states:
+                    raise LookupError(f"event {position} extracts article {event.article_id}, never received")
+                at = event.article_position
+                article = texts.pop(at, None) or self._article_event(at)
+                extractions.append((position, event.article_id, event.extractor_version))
+                if pool is None:
+                    derived.append(
+                        derive_report(event.article_id, event.extraction, article.text, article.title)
+                    )
+                else:
+                    derivations.add((payload, schema_version, article.text, article.title))
             else:
                 self._fold(position, event, states, keys, texts, reviews, set(), load=False)
+        derived += derivations.results()
+        for (extracted_at, article_id, version), done in zip(extractions, derived, strict=True):
+            states[article_id] = apply_extraction(states[article_id], extracted_at, version, done)
+            keys[article_id] = done.keys
+        del extractions, derived
         for article_id, (decided_at, decision) in decisions.items():
             states[article_id] = apply_decision(states[article_id], decided_at, decision)
         del texts, decisions
@@ -218,25 +258,29 @@ class Projector:
         for review in reviews:
             for article_id in {*review.article_ids, *review.others}:
                 by_article.setdefault(article_id, []).append(review)
-        views = []
-        for _, members in sorted(groups.items()):
-            touching = {r.position: r for m in members for r in by_article.get(m.article_id, ())}
-            views.append(fold_meeting(members, sorted(touching.values(), key=lambda r: r.position)))
-        meeting_of = {r["article_id"]: v.meeting["meeting_id"] for v in views for r in v.reports}
+        meetings = Fanout(fold_meetings, pool, chunk=_MEETING_CHUNK, bounded=False)
         with self._indexes_built_after():
+            for _, members in sorted(groups.items()):
+                touching = {r.position: r for m in members for r in by_article.get(m.article_id, ())}
+                meetings.add((members, sorted(touching.values(), key=lambda r: r.position)))
+            del groups
+            # The keys go in while the workers fold the meetings.
+            self._insert_rows(
+                MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks]
+            )
+            del keys
+            folded_meetings = meetings.results()
+            member = itemgetter(MEMBER_COLUMNS.index("article_id"), MEMBER_COLUMNS.index("meeting_id"))
+            meeting_of = dict(member(r) for m in folded_meetings for r in m.reports)
             self._insert_rows(
                 ReportRow,
                 (*_STATE_FIELDS, "meeting_id"),
                 [(*_state_values(s), meeting_of.get(a)) for a, s in states.items()],
             )
-            del states
-            self._insert_rows(
-                MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks]
-            )
-            del keys
+            del states, meeting_of
             for review in reviews:
                 self._insert_review(review)
-            self._insert_views(views)
+            self._insert_meetings(folded_meetings)
         if count:
             self._save_checkpoint(position)
         return count
@@ -264,16 +308,13 @@ class Projector:
 
     def _insert_views(self, views: Sequence[MeetingView]) -> None:
         """Write the meeting, member, fact and source rows of ``views`` (bulk, one statement a table)."""
-        for table, rows in (
-            (MeetingRow, [v.meeting for v in views]),
-            (MeetingReportRow, [r for v in views for r in v.reports]),
-            (MeetingFactRow, [f for v in views for f in v.facts]),
-            (FactSourceRow, [s for v in views for s in v.sources]),
-        ):
-            if rows:
-                columns = tuple(rows[0])
-                values = itemgetter(*columns)
-                self._insert_rows(table, columns, [values(r) for r in rows])
+        self._insert_meetings([meeting_rows(v) for v in views])
+
+    def _insert_meetings(self, meetings: Sequence[MeetingRows]) -> None:
+        self._insert_rows(MeetingRow, MEETING_COLUMNS, [m.meeting for m in meetings])
+        self._insert_rows(MeetingReportRow, MEMBER_COLUMNS, [r for m in meetings for r in m.reports])
+        self._insert_rows(MeetingFactRow, FACT_COLUMNS, [f for m in meetings for f in m.facts])
+        self._insert_rows(FactSourceRow, SOURCE_COLUMNS, [s for m in meetings for s in m.sources])
 
     def _insert_rows(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """INSERT ``rows`` (tuples in ``columns`` order; sorted in place) through the driver's executemany.

@@ -7,8 +7,21 @@ from typing import Any
 import pytest
 
 from extract.facts import Extraction, Fact
-from store.events import canonical_json
-from store.fold import ReportState, Review, fold_meeting
+from matcher import blocking_keys, profile_from_extraction
+from store.events import ReportExtracted, canonical_json
+from store.fold import (
+    FACT_COLUMNS,
+    MEETING_COLUMNS,
+    MEMBER_COLUMNS,
+    SOURCE_COLUMNS,
+    ReportState,
+    Review,
+    derive_report,
+    derive_reports,
+    fold_meeting,
+    fold_meetings,
+    meeting_rows,
+)
 
 
 def fact(field: str, value: str, start: int = 0, rule: str = "test", **attrs: str | None) -> Fact:
@@ -135,3 +148,48 @@ def test_meeting_id_follows_the_earliest_report_and_sources_carry_spans() -> Non
     [source] = view.sources
     assert (source["span_start"], source["span_end"], source["quote"]) == (5, 20, "videoconference")
     assert source["extraction_position"] == 21
+
+
+def test_meeting_rows_carry_every_column_of_the_view() -> None:
+    """The row tuples that cross to worker processes hold the same values as the view's dicts."""
+    members = [
+        report(1, [fact("place", "Oslo", 3), fact("participant", "Ada Rell", 9, key="rell ada")]),
+        report(2, [fact("place", "Bergen", 4)], date=("2024-03-07", "2024-03-07")),
+    ]
+    view = fold_meeting(members, [])
+    rows = meeting_rows(view)
+    for columns, dicts, tuples in (
+        (MEETING_COLUMNS, [view.meeting], [rows.meeting]),
+        (MEMBER_COLUMNS, view.reports, rows.reports),
+        (FACT_COLUMNS, view.facts, rows.facts),
+        (SOURCE_COLUMNS, view.sources, rows.sources),
+    ):
+        assert dicts, columns
+        assert [set(d) for d in dicts] == [set(columns)] * len(dicts)
+        assert [dict(zip(columns, t, strict=True)) for t in tuples] == dicts
+    assert fold_meetings([(members, [])]) == [rows]
+
+
+def test_derived_report_is_what_the_live_fold_stores() -> None:
+    facts = [fact("participant", "Ada Rell", 0, key="rell ada"), fact("place", "Oslo", 12)]
+    extraction = Extraction(
+        extractor_version="x-1",
+        date_from="2024-03-07",
+        date_to="2024-03-07",
+        facts=tuple(facts),
+        body=((0, 40),),
+    )
+    text = "Ada Rell met Tom Birk in Oslo on Thursday at the Storting."
+    payload = {
+        "article_id": "a1",
+        "article_position": 1,
+        "extractor_version": "x-1",
+        "extraction": extraction.to_dict(),
+    }
+    derived = derive_report("a1", extraction.to_dict(), text, "Talks")
+    profile = profile_from_extraction("a1", extraction, text, "Talks")
+    assert derived.extraction == canonical_json(extraction.to_dict())
+    assert derived.profile == canonical_json(profile.to_dict())
+    assert derived.keys == blocking_keys(profile)
+    assert "p:rell ada|any" in derived.keys
+    assert derive_reports([(canonical_json(payload), ReportExtracted.SCHEMA, text, "Talks")]) == [derived]

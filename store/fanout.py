@@ -1,0 +1,105 @@
+"""Map a pure function over many items on several cores, the results in the order the items came.
+
+A bulk replay derives each report's stored forms (profile, blocking keys, canonical JSON) and folds each
+meeting from plain values: work that needs no database and no other report. ``Fanout`` sends it to
+worker processes in chunks, so that it runs beside the reading and the writing, which stay in the
+caller's process and transaction. Results come back in submission order, which keeps the output
+identical to the serial fold. With no workers the function runs in the caller's process, chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+CHUNK = 256  # items per task: large enough that pickling, not queueing, is the overhead
+IN_FLIGHT = 8  # chunks submitted ahead of the results (bounds memory)
+
+
+def default_workers() -> int:
+    """Worker processes for a long replay: one per core beyond the caller's own."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(cores - 1, 0)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # A fork server forks workers from a clean process: no copy of the caller's open database
+    # connections, locks or threads, which a plain fork would take along.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """``workers`` worker processes for ``Fanout`` (None when ``workers`` is 0), shut down on exit.
+
+    Workers come from a fork server (else "spawn"), so a script that starts them must guard its
+    top level with ``if __name__ == "__main__":``, as ``multiprocessing`` requires.
+    """
+    if workers <= 0:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=_context())
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Fanout(Generic[T, R]):
+    """Collects items and applies ``fn`` (a top-level function: list of items -> list of results) to
+    chunks of them, in ``pool`` or, without one, here. ``results()`` returns every result in the order the
+    items were added.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[list[T]], list[R]],
+        pool: Executor | None,
+        *,
+        chunk: int = CHUNK,
+        bounded: bool = True,
+    ) -> None:
+        """``bounded``: ``add`` waits while ``IN_FLIGHT`` chunks are pending, so that items the workers
+        have not taken yet do not pile up; unbounded, ``add`` never waits (for items that are in memory
+        anyway: the caller can do other work while the workers run)."""
+        self._fn = fn
+        self._pool = pool
+        self._chunk = chunk
+        self._bounded = bounded
+        self._items: list[T] = []
+        self._done: list[R] = []
+        self._pending: deque[Future[list[R]]] = deque()
+
+    def add(self, item: T) -> None:
+        self._items.append(item)
+        if len(self._items) >= self._chunk:
+            self._send()
+
+    def results(self) -> list[R]:
+        """Every result, in order. The fanout takes no more items after this."""
+        self._send()
+        while self._pending:
+            self._done.extend(self._pending.popleft().result())
+        done, self._done = self._done, []
+        return done
+
+    def _send(self) -> None:
+        items, self._items = self._items, []
+        if not items:
+            return
+        if self._pool is None:
+            self._done.extend(self._fn(items))
+            return
+        self._pending.append(self._pool.submit(self._fn, items))
+        while self._bounded and len(self._pending) > IN_FLIGHT:
+            self._done.extend(self._pending.popleft().result())
