@@ -396,7 +396,7 @@ class MatchCache:
         self.profiles: dict[str, ReportProfile] = {}
         self.query_keys: dict[str, frozenset[str]] = {}
         self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
-        self.reviews: list[Review] | None = None
+        self.reviews: dict[str, list[Review]] | None = None  # by each report a review names
         self._edges: dict[tuple[str, str], float | None] = {}
         self._edges_config: MatcherConfig | None = None
 
@@ -519,11 +519,15 @@ class MatchReads:
     def constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """Pairs a person said belong together (must) or apart (cannot), among or touching ``ids``."""
         if self.cache.reviews is None:
-            self.cache.reviews = Projector(self.conn).reviews()
+            by_report: dict[str, list[Review]] = {}
+            for review in Projector(self.conn).reviews():
+                for article_id in {*review.article_ids, *review.others}:
+                    by_report.setdefault(article_id, []).append(review)
+            self.cache.reviews = by_report
+        # Only the reviews naming one of ``ids`` (looked up, not scanned: a walk asks for every report).
+        touching = {r.position: r for i in ids for r in self.cache.reviews.get(i, ())}
         latest: dict[tuple[str, str], str] = {}  # the newest human word on a pair wins
-        for review in self.cache.reviews:
-            if not ids & {*review.article_ids, *review.others}:
-                continue
+        for _, review in sorted(touching.items()):
             pairs = {(min(a, b), max(a, b)) for a in review.article_ids for b in review.others if a != b}
             if review.action in ("merge", "confirm"):
                 group = review.article_ids

@@ -13,7 +13,7 @@ import jobs.pipeline
 from jobs.pipeline import MatchReads
 from matcher import ReportProfile, query_keys
 from store.events import canonical_json
-from store.schema import MatchKeyRow, ReportRow
+from store.schema import MatchKeyRow, ReportRow, ReviewRow
 
 CAP = 5
 
@@ -104,3 +104,56 @@ def _report_row(report_id: str) -> dict[str, object]:
         "outcome": None,
         "meeting_id": None,
     }
+
+
+def _review(position: int, action: str, article_ids: list[str], others: list[str]) -> dict[str, object]:
+    return {
+        "position": position,
+        "action": action,
+        "article_ids": canonical_json(article_ids),
+        "others": canonical_json(others),
+        "field_name": None,
+        "value": None,
+        "actor": "tester",
+        "reason": "test",
+    }
+
+
+@pytest.mark.parametrize(
+    ("description", "reviews", "must", "cannot"),
+    [
+        pytest.param(
+            "a split after a merge of the same pair wins",
+            [(1, "merge", ["a", "b"], []), (2, "split", ["a"], ["b"])],
+            [],
+            [("a", "b")],
+            id="split_last",
+        ),
+        pytest.param(
+            "a merge after a split of the same pair wins",
+            [(1, "split", ["a"], ["b"]), (2, "merge", ["a", "b"], [])],
+            [("a", "b")],
+            [],
+            id="merge_last",
+        ),
+        pytest.param(
+            "reviews naming none of the reports are left out",
+            [(1, "merge", ["a", "b"], []), (2, "merge", ["c", "d"], []), (3, "split", ["c"], ["e"])],
+            [("a", "b")],
+            [],
+            id="unrelated",
+        ),
+    ],
+)
+def test_constraints_are_the_newest_human_word_on_each_pair_touching_the_reports(
+    engine: Engine,
+    description: str,
+    reviews: list[tuple[int, str, list[str], list[str]]],
+    must: list[tuple[str, str]],
+    cannot: list[tuple[str, str]],
+) -> None:
+    with engine.connect() as conn:
+        conn.execute(insert(ReviewRow), [_review(*r) for r in reviews])
+        reads = MatchReads(conn)
+        assert reads.constraints({"a"}) == (must, cannot), description
+        assert reads.constraints({"x"}) == ([], [])
