@@ -72,6 +72,7 @@ _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
 _REPLAYED = (ReportRow, MatchKeyRow, ReviewRow, MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow)
 _CHUNK = 500  # ids per IN (...) clause
 _INSERT_CHUNK = 50_000  # rows per executemany
+_COPY_FROM = 100  # rows from which PostgreSQL gets them by COPY
 
 
 def _chunks(ids: Iterable[str], size: int = _CHUNK) -> Iterable[list[str]]:
@@ -332,12 +333,19 @@ class Projector:
         else:
             rows.sort(key=itemgetter(*primary))
         dialect = self.conn.dialect
+        quote = dialect.identifier_preparer.quote
+        name = quote(table.__tablename__)
+        if dialect.driver == "psycopg" and len(rows) >= _COPY_FROM:
+            # PostgreSQL loads rows through COPY several times faster than through INSERTs.
+            cursor = self.conn.connection.cursor()
+            with cursor.copy(f"COPY {name} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
         if mark is None:
             self.conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
             return
-        quote = dialect.identifier_preparer.quote
-        name = quote(table.__tablename__)
         sql = (
             f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "
             f"VALUES ({', '.join(mark for _ in columns)})"
