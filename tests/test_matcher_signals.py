@@ -186,7 +186,9 @@ def test_text_evidence_counts_rare_shared_words_above_common_ones() -> None:
     # first pair shares rare words (a ferry's name, "capsized", "trawler"), the second common ones.
     base = "The trawler Talvik capsized near Orvella while officials reported people found water."
     rare = "Divers said the trawler Talvik capsized; residents gathered, hoping somebody survived tonight."
-    common = "Divers said officials reported people found; residents gathered, hoping somebody survived tonight."
+    common = (
+        "Divers said officials reported people found; residents gathered, hoping somebody survived tonight."
+    )
     wa, wr, wc = (content_words(None, t) for t in (base, rare, common))
     assert len(wa & wr) == len(wa & wc) == 3
     assert len(wr) == len(wc)
