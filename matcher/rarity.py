@@ -8,8 +8,8 @@ seen so far, so a pair score still depends only on the two reports (DESIGN.md, "
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -33,6 +33,7 @@ def zipf_table() -> Mapping[str, float]:
     return table
 
 
+@lru_cache(maxsize=65536)
 def weight(word: str) -> float:
     """An IDF-like weight of a folded word: ``WEIGHTLESS_ZIPF`` minus its Zipf frequency, floored at the
     rare end (a word missing from the table weighs ``WEIGHTLESS_ZIPF - COMMONEST_RARE_ZIPF``)."""
@@ -40,15 +41,19 @@ def weight(word: str) -> float:
     return max(0.0, WEIGHTLESS_ZIPF - zipf)
 
 
-def weighted_cosine(a: Iterable[str], b: Iterable[str]) -> float:
+@lru_cache(maxsize=8192)
+def _squared_norm(words: frozenset[str]) -> float:
+    # Each report's word set meets many others: its norm is worth keeping (a frozenset keeps its hash).
+    return sum(weight(w) ** 2 for w in words)
+
+
+def weighted_cosine(a: frozenset[str], b: frozenset[str]) -> float:
     """Cosine of two word sets, each word weighted by ``weight``: 1.0 for the same words, 0.0 for none shared.
 
     Sharing a rare word counts for more than sharing a common one: with weights squared, one shared word
     of weight 4 counts as much as sixteen of weight 1.
     """
-    sa, sb = set(a), set(b)
-    norm_a = sum(weight(w) ** 2 for w in sa)
-    norm_b = sum(weight(w) ** 2 for w in sb)
+    norm_a, norm_b = _squared_norm(a), _squared_norm(b)
     if not norm_a or not norm_b:
         return 0.0
-    return sum(weight(w) ** 2 for w in sa & sb) / math.sqrt(norm_a * norm_b)
+    return sum(weight(w) ** 2 for w in a & b) / math.sqrt(norm_a * norm_b)
