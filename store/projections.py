@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Index, Table, delete, insert, inspect, select, update
+from sqlalchemy import Connection, Index, Table, delete, insert, inspect, select
 
 from store.eventlog import EventLog, RawEvent
 from store.events import (
@@ -71,6 +71,9 @@ _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
 # The tables ``replay`` loads in bulk.
 _REPLAYED = (ReportRow, MatchKeyRow, ReviewRow, MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow)
 _CHUNK = 500  # ids per IN (...) clause
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # the parameter mark of each DB-API style
+# Column names are plain lower-case words in every dialect: they need no quoting.
+_REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
 _COPY_FROM = 100  # rows from which PostgreSQL gets them by COPY
 
@@ -117,14 +120,30 @@ class Projector:
 
     # --- reports ------------------------------------------------------------------------------------
 
-    def load_states(self, ids: Iterable[str]) -> dict[str, ReportState]:
-        states: dict[str, ReportState] = {}
+    def _in_chunks(self, sql: str, ids: Iterable[str]) -> list[Any]:
+        """Run ``sql`` once per 500 of ``ids``, its ``IN ({})`` given a parameter each; the rows it returns.
+
+        Through the driver: on the live path, which runs per article, SQLAlchemy's per-statement work (an
+        expanding IN built and compiled, row objects) costs more than the query itself.
+        """
+        mark = _MARKS[self.conn.dialect.paramstyle]
+        rows: list[Any] = []
         for chunk in _chunks(ids):
-            rows = self.conn.execute(select(ReportRow).where(ReportRow.article_id.in_(chunk)))
-            for row in rows:
-                m = row._mapping
-                states[m["article_id"]] = ReportState(**{f: m[f] for f in _STATE_FIELDS})
-        return states
+            result = self.conn.exec_driver_sql(sql.format(", ".join(mark for _ in chunk)), tuple(chunk))
+            if result.returns_rows:
+                rows += result.fetchall()
+        return rows
+
+    def load_states(self, ids: Iterable[str]) -> dict[str, ReportState]:
+        return {a: state for a, (state, _) in self._report_rows(ids).items()}
+
+    def _report_rows(self, ids: Iterable[str]) -> dict[str, tuple[ReportState, str | None]]:
+        """The state and meeting id of each report of ``ids`` that exists."""
+        found: dict[str, tuple[ReportState, str | None]] = {}
+        for row in self._in_chunks(f"SELECT {_REPORT_COLUMNS} FROM reports WHERE article_id IN ({{}})", ids):
+            state = ReportState(**dict(zip(_STATE_FIELDS, row, strict=False)))
+            found[state.article_id] = (state, row[-1])
+        return found
 
     def _apply(self, events: Sequence[RawEvent]) -> None:
         states: dict[str, ReportState] = {}
@@ -132,11 +151,22 @@ class Projector:
         texts: dict[int, ArticleReceived] = {}
         reviews: list[Review] = []
         touched: set[str] = set()
-        for position, type_name, schema_version, payload in events:
-            if not issubclass(EVENT_TYPES[type_name], _FOLDED):
-                continue
-            event = to_domain(type_name, schema_version, parse_json(payload))
-            self._fold(position, event, states, keys, texts, reviews, touched, load=True)
+        decoded = [
+            (position, to_domain(type_name, schema_version, parse_json(payload)))
+            for position, type_name, schema_version, payload in events
+            if issubclass(EVENT_TYPES[type_name], _FOLDED)
+        ]
+        # Every report the batch folds, loaded at once; one not found is new (or never received).
+        rows = self._report_rows(
+            {
+                e.article_id
+                for _, e in decoded
+                if isinstance(e, (ArticleReceived, ReportExtracted, MatchDecided))
+            }
+        )
+        states.update((a, state) for a, (state, _) in rows.items())
+        for position, event in decoded:
+            self._fold(position, event, states, keys, texts, reviews, touched)
         for review in reviews:
             self._insert_review(review)
         self._write_states(states)
@@ -152,15 +182,9 @@ class Projector:
         texts: dict[int, ArticleReceived],
         reviews: list[Review],
         touched: set[str],
-        *,
-        load: bool,
     ) -> None:
-        """Fold one event into the in-memory report states (loading a state from its row if ``load``)."""
-
-        def state(article_id: str) -> ReportState | None:
-            if article_id not in states and load:
-                states.update(self.load_states([article_id]))
-            return states.get(article_id)
+        """Fold one event into the in-memory report states (``states`` holds every stored one it needs)."""
+        state = states.get
 
         if isinstance(event, ArticleReceived):  # also ArticleRevised
             states[event.article_id] = apply_article(state(event.article_id), position, event)
@@ -242,7 +266,7 @@ class Projector:
                 else:
                     derivations.add((payload, schema_version, article.text, article.title))
             else:
-                self._fold(position, event, states, keys, texts, reviews, set(), load=False)
+                self._fold(position, event, states, keys, texts, reviews, set())
         derived += derivations.results()
         for (extracted_at, article_id, version), done in zip(extractions, derived, strict=True):
             states[article_id] = apply_extraction(states[article_id], extracted_at, version, done)
@@ -363,15 +387,8 @@ class Projector:
         if not states:
             return
         # meeting_id is set by _regroup, keep what is there until then
-        kept = {
-            r.article_id: r.meeting_id
-            for chunk in _chunks(states)
-            for r in self.conn.execute(
-                select(ReportRow.article_id, ReportRow.meeting_id).where(ReportRow.article_id.in_(chunk))
-            )
-        }
-        for chunk in _chunks(states):
-            self.conn.execute(delete(ReportRow).where(ReportRow.article_id.in_(chunk)))
+        kept = {a: meeting_id for a, (_, meeting_id) in self._report_rows(states).items()}
+        self._in_chunks("DELETE FROM reports WHERE article_id IN ({})", states)
         self._insert_rows(
             ReportRow,
             (*_STATE_FIELDS, "meeting_id"),
@@ -381,8 +398,7 @@ class Projector:
     def _write_keys(self, keys: dict[str, frozenset[str]]) -> None:
         if not keys:
             return
-        for chunk in _chunks(keys):
-            self.conn.execute(delete(MatchKeyRow).where(MatchKeyRow.article_id.in_(chunk)))
+        self._in_chunks("DELETE FROM match_keys WHERE article_id IN ({})", keys)
         self._insert_rows(MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks])
 
     def _insert_review(self, review: Review) -> None:
@@ -428,33 +444,23 @@ class Projector:
         states: dict[str, ReportState] = {}
         old_meetings: set[str] = set()
         frontier = set(touched)
+        tried: set[str] = set()  # ids looked up, found or not (a group may name a report not stored)
         while frontier:
-            loaded = self.load_states(frontier)
+            tried |= frontier
+            rows = self._report_rows(frontier)
+            loaded = {a: state for a, (state, _) in rows.items()}
             states.update(loaded)
             found: set[str] = set()
-            meeting_ids = {
-                r.meeting_id
-                for chunk in _chunks(loaded)
-                for r in self.conn.execute(
-                    select(ReportRow.meeting_id).where(ReportRow.article_id.in_(chunk))
-                )
-                if r.meeting_id
-            } - old_meetings
+            meeting_ids = {m for _, m in rows.values() if m} - old_meetings
             old_meetings |= meeting_ids
-            for chunk in _chunks(meeting_ids):
-                found.update(
-                    self.conn.execute(
-                        select(MeetingReportRow.article_id).where(MeetingReportRow.meeting_id.in_(chunk))
-                    ).scalars()
-                )
+            sql = "SELECT article_id FROM meeting_reports WHERE meeting_id IN ({})"
+            found.update(a for (a,) in self._in_chunks(sql, meeting_ids))
             for s in loaded.values():
                 found.update(json.loads(s.group_key()))
-            frontier = found - set(states)
-            frontier &= self._existing(frontier)
+            frontier = found - tried
 
-        for chunk in _chunks(old_meetings):
-            for table in (MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow):
-                self.conn.execute(delete(table).where(table.meeting_id.in_(chunk)))
+        for table in (MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow):
+            self._in_chunks(f"DELETE FROM {table.__tablename__} WHERE meeting_id IN ({{}})", old_meetings)
 
         groups: dict[str, list[ReportState]] = {}
         for s in states.values():
@@ -464,23 +470,11 @@ class Projector:
         reviews = [r for r in self.reviews() if ids & {*r.article_ids, *r.others}]
         views = [fold_meeting(members, reviews) for _, members in sorted(groups.items())]
         self._insert_views(views)
-        for view in views:
-            member_ids = [r["article_id"] for r in view.reports]
-            self.conn.execute(
-                update(ReportRow)
-                .where(ReportRow.article_id.in_(member_ids))
-                .values(meeting_id=view.meeting["meeting_id"])
-            )
-
-    def _existing(self, ids: set[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(ids):
-            found.update(
-                self.conn.execute(
-                    select(ReportRow.article_id).where(ReportRow.article_id.in_(chunk))
-                ).scalars()
-            )
-        return found
+        placed = [(r["meeting_id"], r["article_id"]) for view in views for r in view.reports]
+        if placed:
+            mark = _MARKS[self.conn.dialect.paramstyle]
+            sql = f"UPDATE reports SET meeting_id = {mark} WHERE article_id = {mark}"
+            self.conn.exec_driver_sql(sql, placed)
 
 
 def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
