@@ -38,6 +38,8 @@ from store.events import (
     ReportExtracted,
     article_stream,
 )
+from store.fanout import default_workers
+from store.projections import PARALLEL_FROM
 from store.rebuild import rebuild
 
 APPEND_BATCH = 1000
@@ -166,13 +168,21 @@ def measure(backend: str, size: int) -> list[Figure]:
             unit="events/s",
             count=appended,
             seconds=rebuild_time.seconds,
-            extra={"log_build_seconds": round(build_time.seconds, 1)},
+            extra={
+                "log_build_seconds": round(build_time.seconds, 1),
+                # worker processes the replay used beside its own (see ``Projector.replay``)
+                "replay_workers": default_workers() if appended >= PARALLEL_FROM else 0,
+            },
         )
     ]
 
 
 def hot_spots(backend: str, size: int) -> dict[str, object]:
-    """Profile one rebuild of a ``size``-event log."""
+    """Profile one rebuild of a ``size``-event log.
+
+    The profiler sees the calling process only: from ``PARALLEL_FROM`` events on, the derivations and
+    meeting folds run in worker processes and show up here as waits on their results.
+    """
     from bench import profiling
 
     with accord_engine(backend, "rebuild_profile") as engine:
