@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, select, text
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from store.db import alembic_config, make_engine, open_database
-from store.fanout import Fanout, worker_pool
+from store.fanout import Fanout, default_workers, worker_pool
 from store.projections import Projector, snapshot
 from store.rebuild import rebuild
 from store.schema import PROJECTION_TABLES, MatchKeyRow
@@ -128,3 +128,12 @@ def test_fanout_keeps_the_order_of_the_items() -> None:
 
 def _spell(items: list[int]) -> list[str]:
     return [str(i) for i in items]
+
+
+def test_replay_workers_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_REPLAY_WORKERS", "0")
+    assert default_workers() == 0
+    monkeypatch.setenv("ACCORD_REPLAY_WORKERS", "3")
+    assert default_workers() == 3
+    monkeypatch.delenv("ACCORD_REPLAY_WORKERS")
+    assert default_workers() >= 0
