@@ -33,8 +33,10 @@ TUNING = (
     "figures) was looked at, and round numbers (400, 150) are no longer figures; in match-1.3 the even "
     "topics' and seed 3's figures were printed beside the tuning sets' for some candidate settings "
     "during the search, though the choice was made on the tuning sets. The TF-IDF baseline's threshold "
-    "is picked in hindsight on each corpus (an upper bound for that approach), and its hard-negative "
-    "rate is far above the 1% the matcher keeps to."
+    "is picked in hindsight on each corpus (an upper bound for that approach, on a grid of cosine "
+    "distances 0.01 apart), and its hard-negative rate is far above the 1% the matcher keeps to; the last "
+    "column is the baseline on the matcher's terms: its best threshold, again in hindsight, among those "
+    "whose hard-negative false-merge rate is at most 1%."
 )
 
 
@@ -46,11 +48,13 @@ def _row(name: str, report: Report) -> str:
         if b and b.hard_negative_false_merge_rate is not None
         else "n/a"
     )
+    held = report.baseline_constrained
+    base_held = f"{held.bcubed_f1:.3f}" if held else "n/a"
     hn = f"{s.hard_negative_false_merge_rate:.3f}" if s.hard_negative_false_merge_rate is not None else "n/a"
     return (
         f"| {name} | {report.items} | **{s.bcubed_f1:.3f}** | {s.bcubed_precision:.3f} | {s.bcubed_recall:.3f} "
         f"| {s.pairwise_f1:.3f} | {s.predicted_groups} / {s.gold_groups} | {hn} | {s.review_share:.3f} "
-        f"| {base} | {base_hn} |"
+        f"| {base} | {base_hn} | {base_held} |"
     )
 
 
@@ -84,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         (
             "| corpus | items | B³ F1 | B³ P | B³ R | pairwise F1 | groups (pred / gold) | hard-neg. false merges "
-            "| review share | baseline B³ F1 | baseline hard-neg. |"
+            "| review share | baseline B³ F1 | baseline hard-neg. | baseline B³ F1, hard-neg. ≤ 1% |"
         ),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, corpus in runs:
         lines.append(_row(name, evaluate(corpus, run_pipeline, baseline=True)))

@@ -70,6 +70,9 @@ class Report:
     baseline_seconds: float | None
     baseline_skipped: str | None
     worst_errors: list[ErrorCase]
+    # The baseline's best cut with hard-negative false merges within the matcher's 1% (None: no such cut).
+    baseline_constrained: Scores | None = None
+    baseline_constrained_threshold: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +117,8 @@ def evaluate(
         baseline_seconds=base.seconds if base else None,
         baseline_skipped=skipped,
         worst_errors=errors,
+        baseline_constrained=base.constrained if base else None,
+        baseline_constrained_threshold=base.constrained_threshold if base else None,
     )
 
 
@@ -203,6 +208,12 @@ _ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _constrained_header(report: Report) -> str:
+    if report.baseline_constrained_threshold is None:
+        return "baseline within 1% hard-negative merges (no such threshold)"
+    return f"baseline within 1% hard-negative merges (threshold {report.baseline_constrained_threshold})"
+
+
 def _markdown(report: Report) -> list[str]:
     base = report.baseline
     base_header = (
@@ -216,14 +227,18 @@ def _markdown(report: Report) -> list[str]:
             f"{report.system.hard_negative_pairs} hard-negative pairs."
         ),
         "",
-        f"| metric | system | {base_header} |",
-        "|---|---:|---:|",
+        f"| metric | system | {base_header} | {_constrained_header(report)} |",
+        "|---|---:|---:|---:|",
     ]
+    held = report.baseline_constrained
     for label, key in _ROWS:
         system_value = getattr(report.system, key)
         base_value = getattr(base, key) if base else None
-        lines.append(f"| {label} | {_number(system_value)} | {_number(base_value)} |")
-    lines.append(f"| seconds | {_number(report.system_seconds, 2)} | {_number(report.baseline_seconds, 2)} |")
+        held_value = getattr(held, key) if held else None
+        lines.append(f"| {label} | {_number(system_value)} | {_number(base_value)} | {_number(held_value)} |")
+    lines.append(
+        f"| seconds | {_number(report.system_seconds, 2)} | {_number(report.baseline_seconds, 2)} | — |"
+    )
     if report.baseline_skipped:
         lines += ["", f"Baseline skipped: {report.baseline_skipped}."]
     for kind in ("false merge", "missed merge"):

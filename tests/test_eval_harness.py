@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from evaluation.baseline import THRESHOLDS, tfidf_baseline
+from evaluation.baseline import HARD_NEGATIVE_CEILING, THRESHOLDS, tfidf_baseline
 from evaluation.corpora import LabelledCorpus, LabelledItem, load_synthetic
 from evaluation.errors import BaselineTooLargeError, BenchExtraMissingError, ClusteringMismatchError
 from evaluation.harness import SystemResult, evaluate
@@ -61,6 +61,23 @@ def test_naive_system_beside_the_baseline(corpus: LabelledCorpus) -> None:
     data = json.loads(report.to_json())
     assert data["system"]["bcubed_f1"] == pytest.approx(report.system.bcubed_f1)
     assert data["baseline"]["bcubed_f1"] == pytest.approx(report.baseline.bcubed_f1)
+
+
+def test_the_baseline_is_also_scored_on_the_matchers_terms(corpus: LabelledCorpus) -> None:
+    """Beside its best cut, the baseline's best cut within 1% hard-negative merges: fewer merges, lower F1."""
+    pytest.importorskip("sklearn")
+    report = evaluate(corpus, oracle)
+    best, held = report.baseline, report.baseline_constrained
+    assert best is not None
+    assert held is not None
+    assert best.hard_negative_false_merge_rate is not None
+    assert held.hard_negative_false_merge_rate is not None
+    assert held.hard_negative_false_merge_rate <= HARD_NEGATIVE_CEILING < best.hard_negative_false_merge_rate
+    assert held.bcubed_f1 < best.bcubed_f1
+    assert report.baseline_constrained_threshold is not None
+    assert report.baseline_threshold is not None
+    assert report.baseline_constrained_threshold < report.baseline_threshold
+    assert f"threshold {report.baseline_constrained_threshold})" in report.to_markdown()
 
 
 def test_false_merge_of_a_hard_negative_is_flagged(corpus: LabelledCorpus) -> None:
