@@ -7,6 +7,7 @@ writes rows.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -76,6 +77,22 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # the parameter mark 
 _REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
 _COPY_FROM = 100  # rows from which PostgreSQL gets them by COPY
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector (reference counting still frees memory).
+
+    A replay builds millions of long-lived objects and no reference cycles: the collector would only
+    re-scan the growing heap again and again (a tenth of a replay's time at 100k events).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _chunks(ids: Iterable[str], size: int = _CHUNK) -> Iterable[list[str]]:
@@ -226,7 +243,7 @@ class Projector:
         """
         if workers is None:
             workers = default_workers() if self.log.head()[0] >= PARALLEL_FROM else 0
-        with worker_pool(workers) as pool:
+        with worker_pool(workers) as pool, _no_cycle_collection():
             return self._replay(pool, batch)
 
     def _replay(self, pool: Executor | None, batch: int) -> int:
