@@ -26,8 +26,9 @@ from extract.report import EXTRACTOR_VERSION, extract_report
 from ingest.article import Article
 
 POOL = 4000
-# The pool's density (about 1.4 a day: ``generate(POOL)`` spreads 4000 reports over eight years); the
-# match benchmark's store repeats the pool cycle after cycle, eight years later each time.
+# The pool's density (about 1.4 a day: ``generate(POOL)`` spreads 4000 reports over eight years, among
+# ~800 people, as ``generate`` does at this density at any size); the match benchmark's store repeats the
+# pool cycle after cycle, eight years later each time.
 REPORTS_PER_DAY = 1.4
 CACHE = Path(os.environ.get("ACCORD_BENCH_CACHE", Path(tempfile.gettempdir()) / "accord-bench-cache"))
 

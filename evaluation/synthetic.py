@@ -103,7 +103,10 @@ class _Stream:
         self.n_reports = n_reports
         self.low, self.high = low, high
         self.recurring_share = recurring_share
-        self.world = build_world(self.rng, people=max(30, min(5000, n_reports // 5)))
+        # By default the world grows with the stream; at a fixed density it is the world of the reports
+        # of one default span, so that every week of a longer stream is as busy, person by person.
+        reach = n_reports if reports_per_day is None else round(reports_per_day * SPAN_DAYS)
+        self.world = build_world(self.rng, people=max(30, min(5000, reach // 5)))
         self.outlets = _outlets(self.world, self.rng)
         self.pairs: list[_PairMemory] = []
         per_event = (low + high) / 2
@@ -222,7 +225,7 @@ def generate(
 
     By default the reports are spread over about eight years from 2016 (at least one event every four
     days on average), so a larger ``n_reports`` is also a denser stream. ``reports_per_day`` fixes the
-    density instead: events come at that mean rate of reports a day, and a larger stream covers more
-    time, as a longer-running archive would.
+    density instead: events come at that mean rate of reports a day, among the people of a world sized for
+    eight years at that rate, and a larger stream covers more time, as a longer-running archive would.
     """
     return iter(_Stream(n_reports, seed, reports_per_meeting, recurring_share, reports_per_day))

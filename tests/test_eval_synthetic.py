@@ -125,6 +125,13 @@ def test_reports_per_day_sets_the_density_not_the_default(stream: list[Synthetic
     for reports in (small, large):
         assert 4.0 < len(reports) / days_covered(reports) < 6.5
     assert 3.0 < days_covered(large) / days_covered(small) < 5.0
-    # By default a larger stream is packed into the same years instead.
+
+    # Person by person too: the first thousand reports of either stream name about as many people.
+    def people(reports: list[SyntheticReport]) -> int:
+        return len({p for r in reports for p in r.participants})
+
+    assert 0.8 < people(large[:1000]) / people(small) < 1.25
+    # By default a larger stream is packed into the same years, among more people, instead.
     default_small, default_large = list(generate(1000, seed=3)), list(generate(4000, seed=3))
     assert days_covered(default_large) / days_covered(default_small) < 2.0
+    assert people(default_large[:1000]) / people(default_small) > 1.5
