@@ -158,6 +158,9 @@ class MeetingRow(Base):
     report_count: Mapped[int] = mapped_column(Integer)
     review_with: Mapped[str | None] = mapped_column(String(40))
 
+    # The review page: one status, newest first (store.queries.meeting_page), and counts by status.
+    __table_args__ = (Index("ix_meetings_status_date", "status", "date_from", "meeting_id"),)
+
 
 class MeetingReportRow(Base):
     __tablename__ = "meeting_reports"
