@@ -47,6 +47,20 @@ _N_COLUMNS = 10
 _ROWS_PER_STATEMENT = 2000
 
 
+# Each stream's version by its own look-up on the (stream_id, stream_version) index, the streams given as
+# a VALUES list. Not "WHERE stream_id IN (...) GROUP BY stream_id": on a PostgreSQL log whose statistics
+# lag behind (a log that grew since the last ANALYZE) the planner reads that as a scan of the whole log,
+# which made every append cost time in proportion to the log's length.
+_VERSIONS_SQL = (
+    "SELECT streams.column1, (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = streams.column1), "
+    "NULL FROM"
+)
+
+
+def _values(count: int) -> str:
+    return "(VALUES " + ", ".join("(?)" for _ in range(count)) + ") AS streams"
+
+
 def _row_to_event(row: Sequence[Any]) -> StoredEvent:
     """A StoredEvent from a row of ``_COLUMNS`` (SQLite gives the time as ISO text, PostgreSQL as a datetime)."""
     recorded_at = row[7]
@@ -108,25 +122,19 @@ class EventLog:
         versions = dict.fromkeys(ids, 0)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for stream_id, version in self._sql(
-                "SELECT stream_id, max(stream_version) FROM events "
-                f"WHERE stream_id IN ({marks}) GROUP BY stream_id",
-                chunk,
-            ):
-                versions[stream_id] = int(version)
+            for stream_id, version, _ in self._sql(f"{_VERSIONS_SQL} {_values(len(chunk))}", chunk):
+                if version is not None:
+                    versions[stream_id] = int(version)
         return versions
 
     def _tail(self, stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
         """The log's head and the current version of each stream, in one round trip for up to 500 streams."""
         ids = sorted(set(stream_ids))
         first, rest = ids[:500], ids[500:]
-        marks = ", ".join("?" for _ in first)
         rows = self._sql(
             "SELECT * FROM (SELECT CAST(NULL AS VARCHAR(200)), position, hash FROM events "
-            "ORDER BY position DESC LIMIT 1) head UNION ALL "
-            "SELECT stream_id, max(stream_version), NULL FROM events "
-            f"WHERE stream_id IN ({marks}) GROUP BY stream_id",
+            "ORDER BY position DESC LIMIT 1) head"
+            + (f" UNION ALL {_VERSIONS_SQL} {_values(len(first))}" if first else ""),
             first,
         )
         head = (0, GENESIS_HASH)
@@ -134,7 +142,7 @@ class EventLog:
         for stream_id, number, digest in rows:
             if stream_id is None:
                 head = (int(number), digest)
-            else:
+            elif number is not None:
                 versions[stream_id] = int(number)
         versions.update(self.stream_versions(rest))
         return head, versions
