@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := demo.db
+# The saved 1M runs (`make bench-large`), merged into BENCHMARKS.md beside the full preset's figures.
+MERGE_LARGE = $$(for f in bench/large-*.json; do test -f "$$f" && printf -- '--merge %s ' "$$f"; done)
 
-.PHONY: demo test lint eval bench clean
+.PHONY: demo test lint eval bench bench-large clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,11 +35,19 @@ eval: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/accord eval synthetic -n 1000 --seed 3 --no-baseline   # the full report, worst errors explained
 	$(BIN)/python -m bench.quality   # every corpus beside the baseline -> bench/quality.md
-	test ! -f bench/last-run.json || $(BIN)/python -m bench.run --out BENCHMARKS.md --render bench/last-run.json
+	test ! -f bench/last-run.json || $(BIN)/python -m bench.run --out BENCHMARKS.md --render bench/last-run.json $(MERGE_LARGE)
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
-	$(BIN)/python -m bench.run --out BENCHMARKS.md
+	$(BIN)/python -m bench.run --out BENCHMARKS.md $(MERGE_LARGE)
+
+# The 1M figures (SQLite) take longer than `make bench` should (~30 min): run them apart; `make bench` and
+# `make eval` merge every bench/large-*.json into BENCHMARKS.md.
+bench-large: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m bench.run --preset large --only rebuild --backends sqlite --out /tmp/accord-large.md --json bench/large-rebuild.json
+	$(BIN)/python -m bench.run --preset large --only match --backends sqlite --out /tmp/accord-large.md --json bench/large-match.json
+	$(BIN)/python -m bench.run --out BENCHMARKS.md --render bench/last-run.json $(MERGE_LARGE)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) .pytest_cache .mypy_cache .ruff_cache

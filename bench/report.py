@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from bench.plan import PRESETS
@@ -219,12 +220,35 @@ def _quality() -> list[str]:
     return [*QUALITY.read_text(encoding="utf-8").splitlines(), ""]
 
 
+def _merged(runs: Sequence[dict[str, Any]]) -> list[str]:
+    lines = []
+    for run in runs:
+        m = run["machine"]
+        lines += [
+            (
+                f"Merged in: a run of preset **{run['preset']}** ({len(run['results'])} jobs, "
+                f"{run['seconds'] / 60:.1f} minutes) on {m.get('date', '?')} at commit "
+                f"{m.get('git commit', '?')}, `{m.get('command', '?')}`, on the same machine; its figures "
+                "appear in the tables beside this run's."
+            ),
+            "",
+        ]
+    return lines
+
+
 def render(
-    described: dict[str, str], preset: str, results: list[dict[str, Any]], total_seconds: float
+    described: dict[str, str],
+    preset: str,
+    results: list[dict[str, Any]],
+    total_seconds: float,
+    *,
+    merged: Sequence[dict[str, Any]] = (),
 ) -> str:
+    """BENCHMARKS.md for a run; ``merged`` are other saved runs (``--json`` files) whose figures are shown
+    beside this run's, each named with its preset, date and commit."""
     from bench import notes
 
-    figures = _figures(results)
+    figures = _figures([*results, *(r for run in merged for r in run["results"])])
     sizes = PRESETS[preset]
     out = [
         "# Benchmarks",
@@ -236,6 +260,7 @@ def render(
             "its own process (peak RSS is that process's `ru_maxrss`: interpreter, libraries and data)."
         ),
         "",
+        *_merged(merged),
         "## Machine and run",
         "",
         *_machine(described),

@@ -93,6 +93,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-eventsourcing", action="store_true", help="skip the eventsourcing comparison")
     parser.add_argument("--json", help="also write the raw results as JSON here")
     parser.add_argument("--render", metavar="JSON", help="only re-render --out from a --json file of a run")
+    parser.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="also show the results of another run on this machine (its --json file, e.g. --preset large's 1M jobs)",
+    )
     parser.add_argument("--job", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -108,9 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bench import eventlog, machine, report
 
+    merged = [json.loads(Path(path).read_text()) for path in args.merge]
     if args.render:
         saved = json.loads(Path(args.render).read_text())
-        text = report.render(saved["machine"], saved["preset"], saved["results"], saved["seconds"])
+        text = report.render(
+            saved["machine"], saved["preset"], saved["results"], saved["seconds"], merged=merged
+        )
         Path(args.out).write_text(text, encoding="utf-8")
         return 0
     preset = args.preset or ("quick" if args.quick else "full")
@@ -135,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         results.append(result)
     total = time.perf_counter() - started
-    Path(args.out).write_text(report.render(described, preset, results, total), encoding="utf-8")
+    Path(args.out).write_text(
+        report.render(described, preset, results, total, merged=merged), encoding="utf-8"
+    )
     raw = Path(args.json) if args.json else LAST_RUN  # committed, so `make eval` can re-render
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text(
