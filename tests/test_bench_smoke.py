@@ -48,6 +48,45 @@ def test_a_rendered_report_can_be_re_rendered_from_its_json(tmp_path: Path) -> N
     assert "| date | today |" in (tmp_path / "B.md").read_text()
 
 
+def test_a_saved_large_run_is_merged_into_the_report(tmp_path: Path) -> None:
+    def figure(size: int, value: float) -> dict[str, object]:
+        return {
+            "scenario": "rebuild",
+            "metric": "full rebuild (replay into empty projections)",
+            "backend": "sqlite",
+            "impl": "accord",
+            "size": size,
+            "value": value,
+            "unit": "events/s",
+            "count": size,
+            "seconds": size / value,
+            "peak_rss_mb": size / 300,
+            "extra": {},
+        }
+
+    def saved(preset: str, date: str, size: int, value: float) -> dict[str, object]:
+        job = {"scenario": "rebuild", "backend": "sqlite", "size": size, "params": {}, "profile": False}
+        result = {"job": job, "figures": [figure(size, value)], "wall_seconds": 1.0}
+        return {
+            "machine": {"date": date, "git commit": "abc1234"},
+            "preset": preset,
+            "results": [result],
+            "seconds": 60.0,
+        }
+
+    main, large = tmp_path / "main.json", tmp_path / "large-rebuild.json"
+    main.write_text(json.dumps(saved("smoke", "today", 100_000, 11_000.0)))
+    large.write_text(json.dumps(saved("large", "yesterday", 1_000_000, 9_000.0)))
+    out = tmp_path / "B.md"
+
+    assert run.main(["--render", str(main), "--merge", str(large), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "Merged in: a run of preset **large**" in text
+    assert "yesterday at commit abc1234" in text
+    assert "| 1M | 9,000 events/s |" in text
+    assert "100k -> 1M (x10)" in text  # the scaling table spans both runs
+
+
 @pytest.mark.parametrize("cycle", [1, 2, 7])
 def test_shifted_keys_are_the_index_keys_of_the_shifted_profile(cycle: int) -> None:
     from dataclasses import replace
