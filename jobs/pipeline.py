@@ -5,6 +5,9 @@ savepoint of its own, so nothing half-written reaches the log: an article whose 
 fails leaves no event at all, and the next article goes on. The append lock is taken first, so the
 projections the matcher reads are exactly the log's state (see ``store.eventlog``).
 
+While one batch is matched and projected, the next batch's articles are extracted in a worker process
+(``jobs.extracting``): extraction is pure, so where it runs changes nothing that is logged.
+
 Between articles the pipeline keeps what matching read (profiles, blocking-key postings, edge scores) in
 a ``MatchCache``, valid as long as the log has moved only by this pipeline's own articles.
 """
@@ -14,7 +17,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -23,8 +27,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, TextClause, select, text
 
 from accord.errors import AccordError, IngestError
+from extract.facts import Extraction
 from extract.report import EXTRACTOR_VERSION, extract_report
 from ingest.article import Article
+from jobs.extracting import ExtractionsAhead, Extractor, ingest_workers
 from matcher import (
     DEFAULT_CONFIG,
     MATCHER_VERSION,
@@ -50,6 +56,7 @@ from store.events import (
     canonical_json,
     utcnow,
 )
+from store.fanout import worker_pool
 from store.fold import Review
 from store.projections import Projector
 from store.schema import MatchKeyRow, ReportRow
@@ -102,11 +109,20 @@ class Pipeline:
     """Ingest → extract → match → project, for one database."""
 
     def __init__(
-        self, engine: Engine, *, actor: str = "accord", config: MatcherConfig = DEFAULT_CONFIG
+        self,
+        engine: Engine,
+        *,
+        actor: str = "accord",
+        config: MatcherConfig = DEFAULT_CONFIG,
+        extractor: Extractor | None = None,
     ) -> None:
+        """``extractor`` stands in for ``extract_report`` (a top-level function: worker processes
+        receive it by name)."""
         self.engine = engine
         self.actor = actor
         self.config = config
+        self.extractor = extractor or extract_report
+        self._ahead: ExtractionsAhead | None = None  # during ``ingest``: extractions under way
 
     def ingest(
         self,
@@ -115,32 +131,56 @@ class Pipeline:
         on_outcome: Callable[[Outcome], None] | None = None,
         metadata: dict[str, Any] | None = None,
         batch: int = BATCH_ARTICLES,
+        workers: int | None = None,
     ) -> Summary:
         """Run each item through the flow; up to ``batch`` items share a transaction, each under its own
         savepoint. ``metadata`` (e.g. the feed that delivered the items) is stored on every article event.
 
         ``on_outcome`` is called once an item's transaction has committed. Items are read from ``items``
-        a batch ahead, before the transaction opens, so slow sources do not hold the append lock.
+        before the transaction that writes them opens (the next batch too, for the workers), so slow
+        sources do not hold the append lock.
+
+        Once a second batch is queued behind the first, ``workers`` processes (default
+        ``jobs.extracting.ingest_workers()``: ``$ACCORD_INGEST_WORKERS``, else one) extract the queued
+        articles while this process matches and projects; they are shut down before this returns.
         """
+        size = max(1, batch)
+        workers = ingest_workers() if workers is None else workers
         summary = Summary()
         source = iter(items)
         cache = MatchCache()
-        pending: list[Article | IngestError] = []
-        while True:
-            pending.extend(islice(source, max(1, batch) - len(pending)))
-            if not pending:
-                return summary
-            try:
-                with self.engine.begin() as conn:
-                    outcomes = self._ingest_batch(conn, pending, cache, metadata)
-            except BaseException:
-                cache.clear()
-                raise
-            del pending[: len(outcomes)]
-            for outcome in outcomes:
-                summary.outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
+        ahead = ExtractionsAhead(self.extractor)
+        pending: list[Article | IngestError] = list(islice(source, size))
+        queued: list[Article | IngestError] = []
+        with ExitStack() as stack:
+            self._ahead = ahead
+            stack.callback(setattr, self, "_ahead", None)
+            while pending:
+                queued.extend(islice(source, size - len(queued)))
+                if queued and workers > 0 and not ahead.started:
+                    # A process start costs more than extracting a handful of articles: only a run of
+                    # more than one batch starts one.
+                    pool = stack.enter_context(worker_pool(workers))
+                    if pool is not None:
+                        ahead.start(pool)
+                        ahead.submit(_articles(pending))
+                ahead.submit(_articles(queued))
+                try:
+                    with self.engine.begin() as conn:
+                        outcomes = self._ingest_batch(conn, pending, cache, metadata)
+                except BaseException:
+                    cache.clear()
+                    raise
+                ahead.forget(_articles(pending[: len(outcomes)]))
+                del pending[: len(outcomes)]
+                moved = size - len(pending)
+                pending.extend(queued[:moved])
+                del queued[:moved]
+                for outcome in outcomes:
+                    summary.outcomes.append(outcome)
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+        return summary
 
     def _ingest_batch(
         self,
@@ -214,7 +254,7 @@ class Pipeline:
         # The article, its extraction and the matcher's decisions go to the log in one append. The
         # append lock is held, so the article lands at the next position, which the extraction names.
         received_at = head + 1
-        extraction = extract_report(article.text, published=article.published, title=article.title)
+        extraction = self._extract(article)
         extracted = ReportExtracted(
             article_id=article_id,
             article_position=received_at,
@@ -246,6 +286,12 @@ class Pipeline:
             reads.indexed(article_id)
         cache.moved_to(stored[-1].position)
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
+
+    def _extract(self, article: Article) -> Extraction:
+        """The article's extraction: done ahead in a worker during ``ingest``, else computed here."""
+        if self._ahead is not None:
+            return self._ahead.extract(article)
+        return self.extractor(article.text, published=article.published, title=article.title)
 
     # --- matching -----------------------------------------------------------------------------------
 
@@ -316,6 +362,10 @@ class Pipeline:
                 continue
             events.append(decided(decision, trigger))
         return sorted(events, key=lambda e: e.article_id)
+
+
+def _articles(items: Sequence[Article | IngestError]) -> list[Article]:
+    return [item for item in items if isinstance(item, Article)]
 
 
 def _decision_events(events: list[MatchDecided], *, trigger: str) -> list[NewEvent]:

@@ -24,10 +24,10 @@ CHUNK = 256  # items per task: large enough that pickling, not queueing, is the 
 IN_FLIGHT = 8  # chunks submitted ahead of the results (bounds memory)
 
 
-def default_workers() -> int:
-    """Worker processes for a long replay: ``$ACCORD_REPLAY_WORKERS`` if set (0: none, all in the
-    caller's process), else one per core beyond the caller's own."""
-    chosen = os.environ.get("ACCORD_REPLAY_WORKERS", "").strip()
+def default_workers(variable: str = "ACCORD_REPLAY_WORKERS") -> int:
+    """Worker processes for a long replay: ``$ACCORD_REPLAY_WORKERS`` (or ``variable``) if set (0: none,
+    all in the caller's process), else one per core beyond the caller's own."""
+    chosen = os.environ.get(variable, "").strip()
     if chosen:
         return max(int(chosen), 0)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
