@@ -24,7 +24,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, select, text
+from sqlalchemy import Connection, Engine, TextClause, bindparam, select, text
 
 from accord.errors import AccordError, IngestError
 from extract.facts import Extraction
@@ -487,9 +487,7 @@ class MatchReads:
         wanted = set(ids)
         result = {i: known[i] for i in wanted if i in known}
         for chunk in _chunks(wanted - set(result)):
-            rows = self.conn.execute(
-                select(ReportRow.article_id, ReportRow.profile).where(ReportRow.article_id.in_(chunk))
-            )
+            rows = self.conn.execute(_PROFILES, {"ids": chunk})
             for article_id, profile in rows:
                 if profile is not None:
                     result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
@@ -545,11 +543,7 @@ class MatchReads:
         """The projected decision of each report: (cluster as canonical JSON, outcome, review_with)."""
         result = {}
         for chunk in _chunks(ids):
-            rows = self.conn.execute(
-                select(
-                    ReportRow.article_id, ReportRow.cluster, ReportRow.outcome, ReportRow.review_with
-                ).where(ReportRow.article_id.in_(chunk))
-            )
+            rows = self.conn.execute(_DECISIONS, {"ids": chunk})
             for article_id, cluster_json, outcome, review_with in rows:
                 result[article_id] = (cluster_json, outcome, review_with)
         return result
@@ -557,7 +551,7 @@ class MatchReads:
     def indexed(self, article_id: str) -> None:
         """Add a report this pipeline has just projected to the cached postings of its keys."""
         known = self.cache.postings
-        rows = self.conn.execute(select(MatchKeyRow.key).where(MatchKeyRow.article_id == article_id))
+        rows = self.conn.execute(_KEYS_OF, {"article_id": article_id})
         for key in rows.scalars():
             ids = known.get(key)
             if ids is None:
@@ -591,6 +585,16 @@ class MatchReads:
 
 
 _CHUNK = 500  # ids or keys per IN (...) clause
+
+# Built once: each article runs these several times, and building a select (coercing its columns and
+# operators) costs some 20 µs each time, about as much as SQLite takes to run one of them.
+_PROFILES = select(ReportRow.article_id, ReportRow.profile).where(
+    ReportRow.article_id.in_(bindparam("ids", expanding=True))
+)
+_DECISIONS = select(ReportRow.article_id, ReportRow.cluster, ReportRow.outcome, ReportRow.review_with).where(
+    ReportRow.article_id.in_(bindparam("ids", expanding=True))
+)
+_KEYS_OF = select(MatchKeyRow.key).where(MatchKeyRow.article_id == bindparam("article_id"))
 _POSTINGS_CHUNK = 100  # keys per bounded-postings query (SQLite allows 500 terms in a compound SELECT)
 
 
