@@ -128,13 +128,15 @@ INGEST = [
     ),
     "",
     (
-        "**Target missed, by ~2-3x on SQLite.** Per article (~5-6 ms of CPU on SQLite, in the profile "
-        "below): the projection catch-up ~33% (`store/projections.py`), extraction ~28% (pure Python), "
-        "matching ~29% (walk reads ~10%, edge scores ~7%, clustering ~5%), the log append ~4%. 300 "
-        "reports/s is 3.3 ms an article, less than extraction plus matching take on one core; the next "
-        "step is extracting a batch ahead in a worker process (extraction is pure), which would use the "
-        "second core. PostgreSQL is slower because each of the ~15 reads and ~20 projection statements "
-        "of an article is a network round trip."
+        "**Target missed, closer on SQLite.** Extraction runs in a worker process, a batch ahead of the "
+        "batch being matched and projected (`jobs/extracting.py`, `ACCORD_INGEST_WORKERS`; started only "
+        "when a second batch is queued, so a few files or a small feed poll start nothing); everything "
+        "else needs the database inside the article's transaction and stays in the calling process: "
+        "the projection catch-up ~42% (`store/projections.py`, mostly regrouping and row inserts) and "
+        "matching ~39% (pair scores, candidate reads, clustering), ~3.5-4 ms an article on SQLite against "
+        "the 3.3 ms that 300 reports/s allows. *Peak RSS* is the calling process's; the worker's is apart. "
+        "PostgreSQL is slower because each of the ~15 reads and ~20 projection statements of an article "
+        "is a network round trip, and its server competes with the worker for the second core."
     ),
     "",
     (
