@@ -499,10 +499,12 @@ class MatchReads:
         At most ``MAX_CANDIDATES`` found by key: those sharing the most keys, then the lowest ids. Tied
         reports always come.
         """
-        keys = self.cache.query_keys.get(profile.report_id)
-        if keys is None or self.cache.profiles.get(profile.report_id) is not profile:
+        # A profile the cache holds keeps its keys there; another (a report being ingested) is derived.
+        cached = self.cache.profiles.get(profile.report_id) is profile
+        keys = self.cache.query_keys.get(profile.report_id) if cached else None
+        if keys is None:
             keys = query_keys(profile)
-            if self.cache.profiles.get(profile.report_id) is profile:
+            if cached:
                 self.cache.query_keys[profile.report_id] = keys
         postings = self.postings(keys)
         shared: dict[str, int] = {}
