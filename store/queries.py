@@ -70,24 +70,7 @@ def list_meetings(conn: Connection, *, status: str | None = None) -> list[dict[s
         query = query.where(MeetingRow.status == status)
     meetings = conn.execute(query).all()
     facts = _facts_by_meeting(conn, [m.meeting_id for m in meetings])
-    result = []
-    for m in meetings:
-        people = [f.value for f in facts[m.meeting_id] if f.field == "participant"]
-        orgs = [f.value for f in facts[m.meeting_id] if f.field == "organization"]
-        result.append(
-            {
-                "id": m.meeting_id,
-                "date": date_text(m.date_from, m.date_to),
-                "status": m.status,
-                "reports": m.report_count,
-                "format": m.format,
-                "place": m.place,
-                "participants": people,
-                "organizations": orgs,
-                "title": m.title,
-            }
-        )
-    return result
+    return [_summary(m, facts[m.meeting_id]) for m in meetings]
 
 
 REPORT_COLUMNS = (
