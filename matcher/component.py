@@ -41,15 +41,12 @@ def expand_component(
         for other in fetch_candidates(node):
             if other.report_id in reached or other.report_id in neighbours:
                 continue
-            pair = (
-                (node.report_id, other.report_id)
-                if node.report_id < other.report_id
-                else (other.report_id, node.report_id)
-            )
+            a, b = (node, other) if node.report_id < other.report_id else (other, node)
+            pair = (a.report_id, b.report_id)
             if pair in memo:
                 score = memo[pair]
             else:
-                score = memo[pair] = _edge(node, other, config)
+                score = memo[pair] = _edge(a, b, config)
             if score is not None:
                 neighbours[other.report_id] = (score, other)
         for _, (_, other) in sorted(neighbours.items(), key=lambda item: (-item[1][0], item[0])):
@@ -61,6 +58,6 @@ def expand_component(
 
 
 def _edge(a: ReportProfile, b: ReportProfile, config: MatcherConfig) -> float | None:
-    """The pair's score if it joins the two reports in the candidate graph, else None."""
-    s = score_pair(a, b, config) if a.report_id < b.report_id else score_pair(b, a, config)
+    """The pair's score if it joins the two reports in the candidate graph, else None (``a``: lower id)."""
+    s = score_pair(a, b, config)
     return s.score if s.veto is None and s.score >= config.review_threshold else None
