@@ -186,7 +186,8 @@ class Projector:
             self._fold(position, event, states, keys, texts, reviews, touched)
         for review in reviews:
             self._insert_review(review)
-        self._write_states(states)
+        # meeting_id is set by _regroup; until then each report keeps the one it was loaded with.
+        self._write_states(states, {a: meeting_id for a, (_, meeting_id) in rows.items()})
         self._write_keys(keys)
         self._regroup(touched)
 
@@ -400,16 +401,15 @@ class Projector:
             raise TypeError(f"event {position} is {type(event).__name__}, not an article")
         return event
 
-    def _write_states(self, states: dict[str, ReportState]) -> None:
+    def _write_states(self, states: dict[str, ReportState], meetings: dict[str, str | None]) -> None:
+        """Replace the rows of ``states``, each with its meeting id from ``meetings`` (none if absent)."""
         if not states:
             return
-        # meeting_id is set by _regroup, keep what is there until then
-        kept = {a: meeting_id for a, (_, meeting_id) in self._report_rows(states).items()}
         self._in_chunks("DELETE FROM reports WHERE article_id IN ({})", states)
         self._insert_rows(
             ReportRow,
             (*_STATE_FIELDS, "meeting_id"),
-            [(*_state_values(s), kept.get(a)) for a, s in states.items()],
+            [(*_state_values(s), meetings.get(a)) for a, s in states.items()],
         )
 
     def _write_keys(self, keys: dict[str, frozenset[str]]) -> None:
