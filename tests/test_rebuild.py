@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -137,3 +138,8 @@ def test_replay_workers_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_workers() == 3
     monkeypatch.delenv("ACCORD_REPLAY_WORKERS")
     assert default_workers() >= 0
+    # Unset: one worker per core beyond the caller's own, none on a single core.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    assert default_workers() == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert default_workers() == 0
