@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import getpass
 import io
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -359,7 +359,13 @@ def verify(ctx: Context) -> None:
 
 
 def _actor(actor: str | None) -> str:
-    return actor or os.environ.get("USER") or "unknown"
+    """The name a decision is recorded under: the given one, else the OS user, else "unknown"."""
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()  # $LOGNAME, $USER, ... then the password database ($USER may be unset)
+    except (OSError, KeyError):
+        return "unknown"
 
 
 @cli.group()
@@ -475,18 +481,12 @@ def serve(ctx: Context, host: str, port: int, actor: str | None) -> None:
     Example:
       accord --db sqlite:///demo.db serve --port 8000 --actor ana
     """
-    import getpass
-
     import uvicorn
 
     from web.app import create_app
     from web.guard import allowed_hosts
 
-    try:
-        login = getpass.getuser()  # $USER may be unset (a service, a container): ask the OS
-    except (OSError, KeyError):
-        login = None
-    app = create_app(ctx.engine(), actor=_actor(actor or login), allowed_hosts=allowed_hosts(host))
+    app = create_app(ctx.engine(), actor=_actor(actor), allowed_hosts=allowed_hosts(host))
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Accord review page on http://{shown}:{port}/ (Ctrl+C stops it)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
