@@ -384,7 +384,7 @@ class Projector:
                 for row in rows:
                     copy.write_row(row)
             return
-        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+        mark = _MARKS.get(dialect.paramstyle)
         if mark is None:
             self.conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
             return
