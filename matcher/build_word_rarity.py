@@ -53,7 +53,7 @@ def build() -> str:
 
 
 def main() -> int:
-    Path(TABLE).write_text(build(), encoding="utf-8")
+    Path(__file__).with_name(TABLE).write_text(build(), encoding="utf-8")
     return 0
 
 

@@ -11,9 +11,8 @@ import math
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib.resources import files
-from pathlib import Path
 
-TABLE = str(Path(__file__).resolve().parent / "word_rarity.txt")
+TABLE = "word_rarity.txt"  # in the matcher package (package data), read as a resource
 # Words rarer than this Zipf frequency (1 use per million words) are all equally rare: the table leaves
 # them out, and a word missing from it counts as this rare.
 COMMONEST_RARE_ZIPF = 3.0
@@ -24,7 +23,7 @@ WEIGHTLESS_ZIPF = 7.0
 @cache
 def zipf_table() -> Mapping[str, float]:
     """Folded word -> Zipf frequency (log10 of uses per billion words), read once from the package."""
-    text = files("matcher").joinpath("word_rarity.txt").read_text(encoding="utf-8")
+    text = files("matcher").joinpath(TABLE).read_text(encoding="utf-8")
     table: dict[str, float] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
