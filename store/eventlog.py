@@ -45,6 +45,7 @@ _N_COLUMNS = 10
 # Rows in one multi-row INSERT (SQLite allows 32766 parameters a statement, PostgreSQL 65535). A single
 # statement is atomic on its own, so a batch up to this size needs no savepoint.
 _ROWS_PER_STATEMENT = 2000
+_IDS_PER_STATEMENT = 500  # streams or positions looked up by one statement
 
 
 # Each stream's version by its own look-up on the (stream_id, stream_version) index, the streams given as
@@ -120,17 +121,20 @@ class EventLog:
         """The current version (0: no events yet) of each stream, in one query."""
         ids = sorted(set(stream_ids))
         versions = dict.fromkeys(ids, 0)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for start in range(0, len(ids), _IDS_PER_STATEMENT):
+            chunk = ids[start : start + _IDS_PER_STATEMENT]
             for stream_id, version, _ in self._sql(f"{_VERSIONS_SQL} {_values(len(chunk))}", chunk):
                 if version is not None:
                     versions[stream_id] = int(version)
         return versions
 
     def _tail(self, stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
-        """The log's head and the current version of each stream, in one round trip for up to 500 streams."""
+        """The log's head and the current version of each stream.
+
+        One round trip for up to ``_IDS_PER_STATEMENT`` streams; the rest are looked up after.
+        """
         ids = sorted(set(stream_ids))
-        first, rest = ids[:500], ids[500:]
+        first, rest = ids[:_IDS_PER_STATEMENT], ids[_IDS_PER_STATEMENT:]
         rows = self._sql(
             "SELECT * FROM (SELECT CAST(NULL AS VARCHAR(200)), position, hash FROM events "
             "ORDER BY position DESC LIMIT 1) head"
@@ -294,8 +298,8 @@ class EventLog:
     def at(self, positions: Sequence[int]) -> dict[int, StoredEvent]:
         wanted = sorted(set(positions))
         found: dict[int, StoredEvent] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), _IDS_PER_STATEMENT):
+            chunk = wanted[start : start + _IDS_PER_STATEMENT]
             sql = f"SELECT {_COLUMNS} FROM events WHERE position IN ({', '.join('?' for _ in chunk)})"
             for row in self._sql(sql, chunk):
                 found[row[0]] = _row_to_event(row)
