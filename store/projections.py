@@ -258,7 +258,9 @@ class Projector:
         extractions: list[tuple[int, str, str]] = []  # position, article id, extractor version
         folded = {name for name, cls in EVENT_TYPES.items() if issubclass(cls, _FOLDED)}
         position = count = 0
-        derivations = Fanout(derive_reports, pool)  # with no pool, derived here as the scan goes
+        # With a pool, extractions go to the workers as raw payloads; without one they are derived below
+        # from the event already decoded (the Fanout then stays empty: no second decoding).
+        derivations = Fanout(derive_reports, pool)
         derived: list[DerivedReport] = []
         for position, type_name, schema_version, payload in self.log.scan(page=batch):
             count += 1
