@@ -46,6 +46,7 @@ _N_COLUMNS = 10
 # statement is atomic on its own, so a batch up to this size needs no savepoint.
 _ROWS_PER_STATEMENT = 2000
 _IDS_PER_STATEMENT = 500  # streams or positions looked up by one statement
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(:id)"
 
 
 # Each stream's version by its own look-up on the (stream_id, stream_version) index, the streams given as
@@ -86,11 +87,23 @@ class EventLog:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # The (innermost) transaction in which this log last took the append lock. While it is active the
+        # lock is still held, so a caller that locked before appending (``Pipeline.ingest_one``) does not
+        # pay a second round trip for it. A savepoint that ends (released or rolled back, which on
+        # PostgreSQL drops a lock taken inside it) makes the next append lock again.
+        self._locked_in: Any = None
 
     def lock(self) -> None:
         """Take the append lock for the rest of this transaction (a no-op on SQLite: BEGIN IMMEDIATE)."""
-        if self.conn.dialect.name == "postgresql":
-            self.conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": APPEND_LOCK_ID})
+        if self.conn.dialect.name == "postgresql" and not self._holds_lock():
+            self.conn.execute(text(_LOCK_SQL), {"id": APPEND_LOCK_ID})
+            self._note_lock()
+
+    def _holds_lock(self) -> bool:
+        return self._locked_in is not None and self._locked_in.is_active
+
+    def _note_lock(self) -> None:
+        self._locked_in = self.conn.get_nested_transaction() or self.conn.get_transaction()
 
     def _cursor(self) -> Any:
         """A DB-API cursor inside this connection's transaction (begun the usual way if not yet)."""
@@ -110,6 +123,15 @@ class EventLog:
         finally:
             cursor.close()
 
+    def _pipelined_lock_and(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """PostgreSQL: take the append lock and run ``sql`` in one round trip (psycopg's pipeline mode)."""
+        self._cursor()  # begins the transaction the usual way if it has not begun
+        driver = self.conn.connection.driver_connection
+        with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:  # type: ignore[union-attr]
+            lock.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_ID,))
+            read.execute(sql.replace("?", "%s"), tuple(params))
+            return list(read.fetchall())
+
     def head(self) -> tuple[int, str]:
         rows = self._sql("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
         return (0, GENESIS_HASH) if not rows else (rows[0][0], rows[0][1])
@@ -128,19 +150,27 @@ class EventLog:
                     versions[stream_id] = int(version)
         return versions
 
-    def _tail(self, stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
-        """The log's head and the current version of each stream.
+    def _locked_tail(self, stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
+        """Take the append lock, then read the log's head and the current version of each stream.
 
-        One round trip for up to ``_IDS_PER_STATEMENT`` streams; the rest are looked up after.
+        One round trip for the lock and up to ``_IDS_PER_STATEMENT`` streams; the rest are looked up
+        after. On PostgreSQL the lock and the read go out together in a pipeline: the server runs them in
+        order, and under READ COMMITTED the read takes its snapshot after the lock is granted, so it sees
+        every append committed before ours.
         """
         ids = sorted(set(stream_ids))
         first, rest = ids[:_IDS_PER_STATEMENT], ids[_IDS_PER_STATEMENT:]
-        rows = self._sql(
+        sql = (
             "SELECT * FROM (SELECT CAST(NULL AS VARCHAR(200)), position, hash FROM events "
             "ORDER BY position DESC LIMIT 1) head"
-            + (f" UNION ALL {_VERSIONS_SQL} {_values(len(first))}" if first else ""),
-            first,
+            + (f" UNION ALL {_VERSIONS_SQL} {_values(len(first))}" if first else "")
         )
+        if self.conn.dialect.name == "postgresql" and not self._holds_lock():
+            rows = self._pipelined_lock_and(sql, first)
+            self._note_lock()
+        else:
+            self.lock()  # SQLite: BEGIN IMMEDIATE took it; PostgreSQL: already held in this transaction
+            rows = self._sql(sql, first)
         head = (0, GENESIS_HASH)
         versions = dict.fromkeys(first, 0)
         for stream_id, number, digest in rows:
@@ -161,9 +191,8 @@ class EventLog:
         """
         if not new_events:
             return []
-        self.lock()
         # Appends hold the log's write lock, so the head and these versions stay current until we commit.
-        (position, prev_hash), versions = self._tail(new.stream_id for new in new_events)
+        (position, prev_hash), versions = self._locked_tail(new.stream_id for new in new_events)
         recorded_at = recorded_at or utcnow()
         if recorded_at.tzinfo is None:
             raise ValueError("naive datetime given where an aware UTC one is required")

@@ -8,12 +8,12 @@ import random
 import time
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from accord.errors import ConcurrencyError
 from store.db import open_database
-from store.eventlog import EventLog
+from store.eventlog import APPEND_LOCK_ID, EventLog
 from store.events import NewEvent, ReviewDecided
 
 
@@ -97,6 +97,34 @@ def test_postgres_refuses_truncate(pg_url: str) -> None:
         append(engine, "s", 1)
         with pytest.raises(DBAPIError, match="events are immutable"), engine.begin() as conn:
             conn.execute(text("TRUNCATE events"))
+    finally:
+        engine.dispose()
+
+
+def _lock_is_free(other: Connection) -> bool:
+    """Whether another session could take the append lock now (it lets go of it at once)."""
+    free = bool(other.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": APPEND_LOCK_ID}).scalar())
+    other.rollback()
+    return free
+
+
+def test_postgres_append_holds_the_lock_until_commit_even_after_a_savepoint_let_it_go(pg_url: str) -> None:
+    """A lock taken in a savepoint that rolled back is gone (PostgreSQL releases it): append re-takes it."""
+    engine = open_database(pg_url, auto_upgrade=True)
+    try:
+        with engine.connect() as other, engine.begin() as conn:
+            log = EventLog(conn)
+            savepoint = conn.begin_nested()
+            log.lock()
+            assert not _lock_is_free(other)
+            savepoint.rollback()
+            assert _lock_is_free(other)
+            log.append([NewEvent(stream_id="s", event=review(0))])
+            assert not _lock_is_free(other)
+            log.lock()  # already held in this transaction: nothing to do, and still held
+            assert not _lock_is_free(other)
+        with engine.connect() as other:
+            assert _lock_is_free(other)
     finally:
         engine.dispose()
 

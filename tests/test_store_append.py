@@ -74,13 +74,13 @@ def test_a_violation_the_version_check_cannot_see_writes_nothing(engine: Engine)
         EventLog(conn).append([NewEvent(stream_id="s", event=event(0))])
     with engine.connect() as conn:
         blind = EventLog(conn)
-        real_tail = blind._tail
+        real_tail = blind._locked_tail
 
         def blind_tail(stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
             head, versions = real_tail(stream_ids)
             return head, dict.fromkeys(versions, 0)
 
-        blind._tail = blind_tail  # type: ignore[method-assign]
+        blind._locked_tail = blind_tail  # type: ignore[method-assign]
         batch = [NewEvent(stream_id="other", event=event(1)), NewEvent(stream_id="s", event=event(2))]
         with pytest.raises(ConcurrencyError):
             blind.append(batch)
