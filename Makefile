@@ -41,12 +41,14 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --out BENCHMARKS.md $(MERGE_LARGE)
 
-# The 1M figures (SQLite) take longer than `make bench` should (~30 min): run them apart; `make bench` and
-# `make eval` merge every bench/large-*.json into BENCHMARKS.md.
+# The 1M figures (SQLite) and ingest at 100k (SQLite) and 10k (PostgreSQL) take longer than `make bench`
+# should (~30 min): run them apart; `make bench` and `make eval` merge every bench/large-*.json into
+# BENCHMARKS.md.
 bench-large: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --preset large --only rebuild --backends sqlite --out /tmp/accord-large.md --json bench/large-rebuild.json
 	$(BIN)/python -m bench.run --preset large --only match --backends sqlite --out /tmp/accord-large.md --json bench/large-match.json
+	$(BIN)/python -m bench.run --preset large --only ingest --out /tmp/accord-large.md --json bench/large-ingest.json
 	$(BIN)/python -m bench.run --out BENCHMARKS.md --render bench/last-run.json $(MERGE_LARGE)
 
 clean:

@@ -21,14 +21,12 @@ def summary(preset: str, sizes: Any) -> list[str]:
         + f" stored reports with {sizes.probes} probes.",
         "",
         (
-            "**Not in `make bench`, to keep it under ~25 minutes on 2 cores:** the 1M-event rebuild and "
-            "match latency against 1M stored reports (SQLite). `make bench-large` measures them (~30 "
-            "minutes: building a 1M-event log, bulk-loading ~26M blocking keys) into `bench/large-*.json`, "
-            "and every later `make bench` or `make eval` merges those files into the tables below, named "
-            "with their own date and commit. Also left out: ingest at 100k reports (SQLite, ~15 minutes) "
-            "and at 10k on PostgreSQL (`--preset large --only ingest`). An earlier 100k SQLite ingest, at "
-            "commit ea33d73 on a machine loaded by other work, ran at ~75 reports/s with a flat CPU cost per "
-            "article from the first tenth of the run to the last (6.7-8.1 ms); it is not in the tables."
+            "**Not in `make bench`, to keep it under ~25 minutes on 2 cores:** the 1M-event rebuild, "
+            "match latency against 1M stored reports (SQLite), and ingest at 100k reports (SQLite) and at "
+            "10k (PostgreSQL). `make bench-large` measures them (~30 minutes: building a 1M-event log, "
+            "bulk-loading ~26M blocking keys, ingesting 100k articles) into `bench/large-*.json`, and every "
+            "later `make bench` or `make eval` merges those files into the tables below, named with their "
+            "own date and commit."
         ),
         "",
     ]
@@ -46,7 +44,8 @@ EVENTLOG = [
     "",
     (
         "- Our append serialises writers (advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), reads "
-        "the log's head and the version of every stream in the batch in one query (`EventLog._tail`), "
+        "the log's head and the version of every stream in the batch in one query (`EventLog._locked_tail`; "
+        "on PostgreSQL the lock and that query go out together in one round trip, psycopg's pipeline mode), "
         "chains a SHA-256 hash over the canonical JSON of every event (`chain_hash`, ~3.5 µs per 6 KB "
         "event for the digest alone: a tamper-evident log that `accord verify` checks, which "
         "eventsourcing does not have) and writes the batch as one multi-row INSERT (atomic on its own; a "
