@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Index, Table, delete, insert, inspect, select
+from sqlalchemy import Connection, Index, Table, delete, inspect, select
 
 from store.eventlog import EventLog, RawEvent
 from store.events import (
@@ -37,7 +37,6 @@ from store.fold import (
     SOURCE_COLUMNS,
     DerivedReport,
     MeetingRows,
-    MeetingView,
     ReportState,
     Review,
     apply_article,
@@ -77,6 +76,7 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # the parameter mark 
 _REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
 _COPY_FROM = 100  # rows from which PostgreSQL gets them by COPY
+_CHECKPOINTS = Checkpoint.__tablename__
 
 
 @contextmanager
@@ -101,6 +101,121 @@ def _chunks(ids: Iterable[str], size: int = _CHUNK) -> Iterable[list[str]]:
         yield items[i : i + size]
 
 
+def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Rows of ``sql`` (``?`` marks its parameters), run on the driver's cursor in ``conn``'s transaction.
+
+    For statements run per article on the live path: SQLAlchemy's work for one statement (building and
+    compiling it, result objects) costs several times what SQLite takes to run it (~25-120 µs against
+    ~4 µs for a primary-key read).
+    """
+    cursor = _cursor(conn)
+    try:
+        cursor.execute(_marked(conn, sql), tuple(params))
+        return list(cursor.fetchall()) if cursor.description else []
+    finally:
+        cursor.close()
+
+
+def _cursor(conn: Connection) -> Any:
+    """A DB-API cursor inside ``conn``'s transaction (begun the usual way if not yet)."""
+    if not conn.in_transaction():
+        # Autobegin, so that the engine's "begin" hook runs (SQLite: BEGIN IMMEDIATE, the write lock).
+        conn.exec_driver_sql("SELECT 1")
+    return conn.connection.cursor()
+
+
+def _marked(conn: Connection, sql: str) -> str:
+    """``sql`` with its ``?`` marks in the driver's parameter style."""
+    mark = _MARKS[conn.dialect.paramstyle]
+    return sql if mark == "?" else sql.replace("?", mark)
+
+
+def _in_list(ids: Sequence[str]) -> str:
+    return ", ".join("?" for _ in ids)
+
+
+class _Writes:
+    """Statements whose results nobody reads, queued in order and run by ``flush``.
+
+    On PostgreSQL they go in one round trip (psycopg's pipeline mode), not one each; a large insert goes
+    by COPY after them (COPY cannot run in a pipeline). The projector queues every delete of a table
+    before its inserts and no statement touches the rows another inserts, so that reordering is safe.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._statements: list[tuple[str, list[tuple[Any, ...]]]] = []  # (sql, rows for executemany)
+        self._copies: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def add(self, sql: str, *rows: tuple[Any, ...]) -> None:
+        """Queue ``sql`` (``?`` marks), run once per row of parameters (once without, if none given)."""
+        self._statements.append((_marked(self.conn, sql), list(rows) or [()]))
+
+    def delete_in(self, table: str, column: str, ids: Iterable[str]) -> None:
+        for chunk in _chunks(ids):
+            self.add(f"DELETE FROM {table} WHERE {column} IN ({_in_list(chunk)})", tuple(chunk))
+
+    def insert(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Queue an INSERT of ``rows`` (tuples in ``columns`` order; sorted in place, see ``_sorted``)."""
+        if not rows:
+            return
+        _sort_by_key(table, columns, rows)
+        name, listed = _table_and_columns(self.conn, table, columns)
+        if self.conn.dialect.driver == "psycopg" and len(rows) >= _COPY_FROM:
+            self._copies.append((f"COPY {name} ({listed}) FROM STDIN", rows))
+        else:
+            marks = ", ".join("?" for _ in columns)
+            self._statements.append(
+                (_marked(self.conn, f"INSERT INTO {name} ({listed}) VALUES ({marks})"), rows)
+            )
+
+    def flush(self) -> None:
+        statements, copies = self._statements, self._copies
+        self._statements, self._copies = [], []
+        if not statements and not copies:
+            return
+        cursor = _cursor(self.conn)
+        try:
+            if self.conn.dialect.driver == "psycopg":
+                with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+                    _run(cursor, statements)
+                for sql, rows in copies:
+                    with cursor.copy(sql) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            else:
+                _run(cursor, statements)
+        finally:
+            cursor.close()
+
+
+def _run(cursor: Any, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    for sql, rows in statements:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            for start in range(0, len(rows), _INSERT_CHUNK):
+                cursor.executemany(sql, rows[start : start + _INSERT_CHUNK])
+
+
+def _sort_by_key(table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Sort ``rows`` in primary-key order: each b-tree then grows at its end rather than all over.
+
+    Rows are unique by key, so where the key leads the row, the rows themselves compare by it (no key
+    tuples to build).
+    """
+    primary = [columns.index(c.name) for c in table.__table__.primary_key.columns]
+    if primary == list(range(len(primary))):
+        rows.sort()
+    else:
+        rows.sort(key=itemgetter(*primary))
+
+
+def _table_and_columns(conn: Connection, table: Any, columns: Sequence[str]) -> tuple[str, str]:
+    quote = conn.dialect.identifier_preparer.quote
+    return quote(table.__tablename__), ", ".join(quote(c) for c in columns)
+
+
 class Projector:
     """Catches the projections up with the log, inside the caller's transaction."""
 
@@ -111,23 +226,40 @@ class Projector:
     # --- checkpoint ---------------------------------------------------------------------------------
 
     def checkpoint(self) -> int:
-        value = self.conn.execute(select(Checkpoint.position).where(Checkpoint.name == NAME)).scalar()
-        return int(value or 0)
+        rows = fetch(self.conn, f"SELECT position FROM {_CHECKPOINTS} WHERE name = ?", (NAME,))
+        return int(rows[0][0]) if rows else 0
 
-    def _save_checkpoint(self, position: int) -> None:
-        self.conn.execute(delete(Checkpoint).where(Checkpoint.name == NAME))
-        self.conn.execute(insert(Checkpoint).values(name=NAME, position=position))
+    def _save_checkpoint(self, writes: _Writes, position: int) -> None:
+        writes.add(
+            f"INSERT INTO {_CHECKPOINTS} (name, position) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            (NAME, position),
+        )
 
-    def catch_up(self, *, batch: int = BATCH) -> int:
-        """Fold every event after the checkpoint. Returns how many events were folded."""
+    def catch_up(
+        self,
+        *,
+        batch: int = BATCH,
+        derived: Mapping[int, DerivedReport] | None = None,
+        reviews: Mapping[str, Sequence[Review]] | None = None,
+    ) -> int:
+        """Fold every event after the checkpoint. Returns how many events were folded.
+
+        A caller that already holds some of what the fold needs may pass it, to spare deriving or reading
+        it again (the rows are the same either way): ``derived``, the ``derive_report`` of the
+        ReportExtracted event at each position; ``reviews``, every review the table holds at the
+        checkpoint, by each report it names (as ``reviews_by_report`` gives them).
+        """
         done = 0
         position = self.checkpoint()
         while events := list(self.log.scan(after=position, limit=batch, page=batch)):
-            self._apply(events)
             position = events[-1][0]
+            writes = self._apply(events, derived or {}, reviews)
+            self._save_checkpoint(writes, position)
+            writes.flush()
             done += len(events)
-        if done:
-            self._save_checkpoint(position)
+            if reviews is not None and any(type_name == ReviewDecided.TYPE for _, type_name, _, _ in events):
+                reviews = None  # the table has moved past what the caller gave
         return done
 
     def reset(self) -> None:
@@ -138,17 +270,10 @@ class Projector:
     # --- reports ------------------------------------------------------------------------------------
 
     def _in_chunks(self, sql: str, ids: Iterable[str]) -> list[Any]:
-        """Run ``sql`` once per 500 of ``ids``, its ``IN ({})`` given a parameter each; the rows it returns.
-
-        Through the driver: on the live path, which runs per article, SQLAlchemy's per-statement work (an
-        expanding IN built and compiled, row objects) costs more than the query itself.
-        """
-        mark = _MARKS[self.conn.dialect.paramstyle]
+        """Run ``sql`` once per 500 of ``ids``, its ``IN ({})`` given a parameter each; the rows it returns."""
         rows: list[Any] = []
         for chunk in _chunks(ids):
-            result = self.conn.exec_driver_sql(sql.format(", ".join(mark for _ in chunk)), tuple(chunk))
-            if result.returns_rows:
-                rows += result.fetchall()
+            rows += fetch(self.conn, sql.format(_in_list(chunk)), chunk)
         return rows
 
     def load_states(self, ids: Iterable[str]) -> dict[str, ReportState]:
@@ -162,7 +287,17 @@ class Projector:
             found[state.article_id] = (state, row[-1])
         return found
 
-    def _apply(self, events: Sequence[RawEvent]) -> None:
+    def _apply(
+        self,
+        events: Sequence[RawEvent],
+        derived: Mapping[int, DerivedReport],
+        stored_reviews: Mapping[str, Sequence[Review]] | None,
+    ) -> _Writes:
+        """Fold ``events``; the rows to write, queued (every read is done by then).
+
+        The regrouping reads the batch's reports from the states folded here, not from the table, so
+        the reports' rows are written once, with their meeting ids.
+        """
         states: dict[str, ReportState] = {}
         keys: dict[str, frozenset[str]] = {}
         texts: dict[int, ArticleReceived] = {}
@@ -183,13 +318,22 @@ class Projector:
         )
         states.update((a, state) for a, (state, _) in rows.items())
         for position, event in decoded:
-            self._fold(position, event, states, keys, texts, reviews, touched)
-        for review in reviews:
-            self._insert_review(review)
-        # meeting_id is set by _regroup; until then each report keeps the one it was loaded with.
-        self._write_states(states, {a: meeting_id for a, (_, meeting_id) in rows.items()})
-        self._write_keys(keys)
-        self._regroup(touched)
+            self._fold(position, event, states, keys, texts, reviews, touched, derived)
+        writes = _Writes(self.conn)
+        writes.insert(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
+        # Each report keeps the meeting it was loaded with, unless the regrouping places it.
+        folded = {a: (s, rows[a][1] if a in rows else None) for a, s in states.items()}
+        placed = self._regroup(touched, folded, reviews, stored_reviews, writes)
+        writes.delete_in("reports", "article_id", states.keys() & rows.keys())
+        writes.insert(
+            ReportRow,
+            (*_STATE_FIELDS, "meeting_id"),
+            [(*_state_values(s), placed.get(a, m)) for a, (s, m) in folded.items()],
+        )
+        # Only a report stored before has keys to replace.
+        writes.delete_in("match_keys", "article_id", keys.keys() & rows.keys())
+        writes.insert(MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks])
+        return writes
 
     def _fold(
         self,
@@ -200,8 +344,12 @@ class Projector:
         texts: dict[int, ArticleReceived],
         reviews: list[Review],
         touched: set[str],
+        derived: Mapping[int, DerivedReport] | None = None,
     ) -> None:
-        """Fold one event into the in-memory report states (``states`` holds every stored one it needs)."""
+        """Fold one event into the in-memory report states (``states`` holds every stored one it needs).
+
+        ``derived`` may hold an extraction's derivation by the extraction's position (else it is derived).
+        """
         state = states.get
 
         if isinstance(event, ArticleReceived):  # also ArticleRevised
@@ -212,9 +360,11 @@ class Projector:
             current = state(event.article_id)
             if current is None:
                 raise LookupError(f"event {position} extracts article {event.article_id}, never received")
-            derived = derive_report(event.article_id, event.extraction, article.text, article.title)
-            states[event.article_id] = apply_extraction(current, position, event.extractor_version, derived)
-            keys[event.article_id] = derived.keys
+            done = (derived or {}).get(position) or derive_report(
+                event.article_id, event.extraction, article.text, article.title
+            )
+            states[event.article_id] = apply_extraction(current, position, event.extractor_version, done)
+            keys[event.article_id] = done.keys
         elif isinstance(event, MatchDecided):
             current = state(event.article_id)
             if current is None:
@@ -323,11 +473,12 @@ class Projector:
                 [(*_state_values(s), meeting_of.get(a)) for a, s in states.items()],
             )
             del states, meeting_of
-            for review in reviews:
-                self._insert_review(review)
+            self._insert_rows(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
             self._insert_meetings(folded_meetings)
         if count:
-            self._save_checkpoint(position)
+            writes = _Writes(self.conn)
+            self._save_checkpoint(writes, position)
+            writes.flush()
         return count
 
     @contextmanager
@@ -351,51 +502,21 @@ class Projector:
         for index in dropped:
             index.create(self.conn)
 
-    def _insert_views(self, views: Sequence[MeetingView]) -> None:
-        """Write the meeting, member, fact and source rows of ``views`` (bulk, one statement a table)."""
-        self._insert_meetings([meeting_rows(v) for v in views])
-
-    def _insert_meetings(self, meetings: Sequence[MeetingRows]) -> None:
-        self._insert_rows(MeetingRow, MEETING_COLUMNS, [m.meeting for m in meetings])
-        self._insert_rows(MeetingReportRow, MEMBER_COLUMNS, [r for m in meetings for r in m.reports])
-        self._insert_rows(MeetingFactRow, FACT_COLUMNS, [f for m in meetings for f in m.facts])
-        self._insert_rows(FactSourceRow, SOURCE_COLUMNS, [s for m in meetings for s in m.sources])
+    def _insert_meetings(self, meetings: Sequence[MeetingRows], writes: _Writes | None = None) -> None:
+        """Insert the rows of ``meetings``, one statement a table (queued on ``writes`` if given)."""
+        queue = writes or _Writes(self.conn)
+        queue.insert(MeetingRow, MEETING_COLUMNS, [m.meeting for m in meetings])
+        queue.insert(MeetingReportRow, MEMBER_COLUMNS, [r for m in meetings for r in m.reports])
+        queue.insert(MeetingFactRow, FACT_COLUMNS, [f for m in meetings for f in m.facts])
+        queue.insert(FactSourceRow, SOURCE_COLUMNS, [s for m in meetings for s in m.sources])
+        if writes is None:
+            queue.flush()
 
     def _insert_rows(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """INSERT ``rows`` (tuples in ``columns`` order; sorted in place) through the driver's executemany.
-
-        Projection tables hold plain values (no type conversion is needed), so the statement goes to the
-        driver as text: SQLAlchemy would otherwise compile and process parameters row by row.
-        """
-        if not rows:
-            return
-        # In primary-key order: each b-tree grows at its end rather than all over. Rows are unique by key,
-        # so where the key leads the row, the rows themselves compare by it (no key tuples to build).
-        primary = [columns.index(c.name) for c in table.__table__.primary_key.columns]
-        if primary == list(range(len(primary))):
-            rows.sort()
-        else:
-            rows.sort(key=itemgetter(*primary))
-        dialect = self.conn.dialect
-        quote = dialect.identifier_preparer.quote
-        name = quote(table.__tablename__)
-        if dialect.driver == "psycopg" and len(rows) >= _COPY_FROM:
-            # PostgreSQL loads rows through COPY several times faster than through INSERTs.
-            cursor = self.conn.connection.cursor()
-            with cursor.copy(f"COPY {name} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        mark = _MARKS.get(dialect.paramstyle)
-        if mark is None:
-            self.conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
-            return
-        sql = (
-            f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join(mark for _ in columns)})"
-        )
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            self.conn.exec_driver_sql(sql, rows[start : start + _INSERT_CHUNK])
+        """INSERT ``rows`` now (tuples in ``columns`` order; sorted in place): PostgreSQL gets many by COPY."""
+        writes = _Writes(self.conn)
+        writes.insert(table, columns, rows)
+        writes.flush()
 
     def _article_event(self, position: int) -> ArticleReceived:
         event = self.log.at([position])[position].domain()
@@ -403,72 +524,43 @@ class Projector:
             raise TypeError(f"event {position} is {type(event).__name__}, not an article")
         return event
 
-    def _write_states(self, states: dict[str, ReportState], meetings: dict[str, str | None]) -> None:
-        """Replace the rows of ``states``, each with its meeting id from ``meetings`` (none if absent)."""
-        if not states:
-            return
-        self._in_chunks("DELETE FROM reports WHERE article_id IN ({})", states)
-        self._insert_rows(
-            ReportRow,
-            (*_STATE_FIELDS, "meeting_id"),
-            [(*_state_values(s), meetings.get(a)) for a, s in states.items()],
-        )
-
-    def _write_keys(self, keys: dict[str, frozenset[str]]) -> None:
-        if not keys:
-            return
-        self._in_chunks("DELETE FROM match_keys WHERE article_id IN ({})", keys)
-        self._insert_rows(MatchKeyRow, ("key", "article_id"), [(k, a) for a, ks in keys.items() for k in ks])
-
-    def _insert_review(self, review: Review) -> None:
-        self.conn.execute(
-            insert(ReviewRow).values(
-                position=review.position,
-                action=review.action,
-                article_ids=canonical_json(list(review.article_ids)),
-                others=canonical_json(list(review.others)),
-                field_name=review.field_name,
-                value=review.value,
-                actor=review.actor,
-                reason=review.reason,
-            )
-        )
-
     def reviews(self) -> list[Review]:
-        rows = self.conn.execute(select(ReviewRow).order_by(ReviewRow.position))
-        return [
-            Review(
-                position=r.position,
-                action=r.action,
-                article_ids=tuple(json.loads(r.article_ids)),
-                others=tuple(json.loads(r.others)),
-                field_name=r.field_name,
-                value=r.value,
-                actor=r.actor,
-                reason=r.reason,
-            )
-            for r in rows
-        ]
+        """Every stored review, in log order."""
+        rows = fetch(self.conn, f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_decisions ORDER BY position")
+        return [_review_from_row(row) for row in rows]
 
     # --- meetings -----------------------------------------------------------------------------------
 
-    def _regroup(self, touched: set[str]) -> None:
-        """Recompute every meeting a touched report was in or is now in.
+    def _regroup(
+        self,
+        touched: set[str],
+        folded: Mapping[str, tuple[ReportState, str | None]],
+        new_reviews: Sequence[Review],
+        stored_reviews: Mapping[str, Sequence[Review]] | None,
+        writes: _Writes,
+    ) -> dict[str, str]:
+        """Recompute every meeting a touched report was in or is now in; queue its rows on ``writes``.
 
         The set grows to a closure: the members of the old meetings of touched reports, and the
         members named by the new groups, are recomputed too, so no meeting is left half-updated.
+        ``folded`` holds the batch's reports (state, stored meeting id), which are read from there, not
+        from the table; the others' new meeting ids are queued as updates. Returns the meeting id of
+        each report of ``folded`` that is placed in one.
         """
         if not touched:
-            return
+            return {}
         states: dict[str, ReportState] = {}
+        stored_meeting: dict[str, str | None] = {}
         old_meetings: set[str] = set()
         frontier = set(touched)
         tried: set[str] = set()  # ids looked up, found or not (a group may name a report not stored)
         while frontier:
             tried |= frontier
-            rows = self._report_rows(frontier)
+            rows = {a: folded[a] for a in frontier if a in folded}
+            rows.update(self._report_rows(frontier - rows.keys()))
             loaded = {a: state for a, (state, _) in rows.items()}
             states.update(loaded)
+            stored_meeting.update((a, m) for a, (_, m) in rows.items())
             found: set[str] = set()
             meeting_ids = {m for _, m in rows.values() if m} - old_meetings
             old_meetings |= meeting_ids
@@ -479,21 +571,69 @@ class Projector:
             frontier = found - tried
 
         for table in (MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow):
-            self._in_chunks(f"DELETE FROM {table.__tablename__} WHERE meeting_id IN ({{}})", old_meetings)
+            writes.delete_in(table.__tablename__, "meeting_id", old_meetings)
 
         groups: dict[str, list[ReportState]] = {}
         for s in states.values():
             if s.decision_position is not None:
                 groups.setdefault(s.group_key(), []).append(s)
         ids = set(states)
-        reviews = [r for r in self.reviews() if ids & {*r.article_ids, *r.others}]
-        views = [fold_meeting(members, reviews) for _, members in sorted(groups.items())]
-        self._insert_views(views)
-        placed = [(r["meeting_id"], r["article_id"]) for view in views for r in view.reports]
-        if placed:
-            mark = _MARKS[self.conn.dialect.paramstyle]
-            sql = f"UPDATE reports SET meeting_id = {mark} WHERE article_id = {mark}"
-            self.conn.exec_driver_sql(sql, placed)
+        if stored_reviews is None:
+            candidates: Iterable[Review] = self.reviews()
+        else:
+            candidates = {r.position: r for i in ids for r in stored_reviews.get(i, ())}.values()
+        reviews = sorted(
+            (r for r in (*candidates, *new_reviews) if ids & {*r.article_ids, *r.others}),
+            key=attrgetter("position"),
+        )
+        meetings = [meeting_rows(fold_meeting(members, reviews)) for _, members in sorted(groups.items())]
+        self._insert_meetings(meetings, writes)
+        member = itemgetter(MEMBER_COLUMNS.index("article_id"), MEMBER_COLUMNS.index("meeting_id"))
+        placed = dict(member(r) for m in meetings for r in m.reports)
+        moved = [(m, a) for a, m in placed.items() if a not in folded and m != stored_meeting[a]]
+        if moved:
+            writes.add("UPDATE reports SET meeting_id = ? WHERE article_id = ?", *moved)
+        return {a: m for a, m in placed.items() if a in folded}
+
+
+def reviews_by_report(reviews: Iterable[Review]) -> dict[str, list[Review]]:
+    """Each report named by ``reviews`` (in ``article_ids`` or ``others``), with the reviews naming it."""
+    by_report: dict[str, list[Review]] = {}
+    for review in reviews:
+        for article_id in {*review.article_ids, *review.others}:
+            by_report.setdefault(article_id, []).append(review)
+    return by_report
+
+
+REVIEW_COLUMNS = ("position", "action", "article_ids", "others", "field_name", "value", "actor", "reason")
+
+
+def _review_row(review: Review) -> tuple[Any, ...]:
+    """A review as a ``review_decisions`` row, in ``REVIEW_COLUMNS`` order."""
+    return (
+        review.position,
+        review.action,
+        canonical_json(list(review.article_ids)),
+        canonical_json(list(review.others)),
+        review.field_name,
+        review.value,
+        review.actor,
+        review.reason,
+    )
+
+
+def _review_from_row(row: Sequence[Any]) -> Review:
+    position, action, article_ids, others, field_name, value, actor, reason = row
+    return Review(
+        position=position,
+        action=action,
+        article_ids=tuple(json.loads(article_ids)),
+        others=tuple(json.loads(others)),
+        field_name=field_name,
+        value=value,
+        actor=actor,
+        reason=reason,
+    )
 
 
 def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
