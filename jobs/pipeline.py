@@ -24,7 +24,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, select, text
+from sqlalchemy import Connection, Engine
 
 from accord.errors import AccordError, IngestError
 from extract.facts import Extraction
@@ -57,9 +57,8 @@ from store.events import (
     utcnow,
 )
 from store.fanout import worker_pool
-from store.fold import Review
-from store.projections import Projector
-from store.schema import MatchKeyRow, ReportRow
+from store.fold import Review, derive_from_profile
+from store.projections import Projector, fetch, reviews_by_report
 
 # A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
 # feed): it is skipped for candidate look-ups, so a look-up never degrades into a scan.
@@ -279,11 +278,14 @@ class Pipeline:
         )
         if stored[0].position != received_at:
             raise RuntimeError(f"the log moved under the append lock: {stored[0].position} != {received_at}")
-        projector.catch_up()
+        # The projector folds the extraction from the profile matching built, and takes the reviews
+        # matching read (the log holds no newer ones: this article's events are none).
+        derived = derive_from_profile(extracted.extraction, seed)
+        projector.catch_up(derived={stored[1].position: derived}, reviews=cache.reviews)
         if history:
             cache.clear()  # the projection replaced the old profile and its keys
         else:
-            reads.indexed(article_id)
+            reads.indexed(article_id, derived.keys)
         cache.moved_to(stored[-1].position)
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
 
@@ -487,7 +489,7 @@ class MatchReads:
         wanted = set(ids)
         result = {i: known[i] for i in wanted if i in known}
         for chunk in _chunks(wanted - set(result)):
-            rows = self.conn.execute(_PROFILES, {"ids": chunk})
+            rows = fetch(self.conn, _PROFILES.format(_marks(chunk)), chunk)
             for article_id, profile in rows:
                 if profile is not None:
                     result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
@@ -533,9 +535,8 @@ class MatchReads:
         missing = sorted({k for k in keys if k not in known})
         for chunk in _chunks(missing, _POSTINGS_CHUNK):
             found: list[list[str]] = [[] for _ in chunk]
-            params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(chunk)}
-            params["limit"] = MAX_KEY_POSTINGS + 1
-            for i, article_id in self.conn.execute(_bounded_postings(len(chunk)), params):
+            params = [p for key in chunk for p in (key, MAX_KEY_POSTINGS + 1)]
+            for i, article_id in fetch(self.conn, _bounded_postings(len(chunk)), params):
                 found[i].append(article_id)
             for key, ids in zip(chunk, found, strict=True):
                 known[key] = None if len(ids) > MAX_KEY_POSTINGS else ids
@@ -545,16 +546,15 @@ class MatchReads:
         """The projected decision of each report: (cluster as canonical JSON, outcome, review_with)."""
         result = {}
         for chunk in _chunks(ids):
-            rows = self.conn.execute(_DECISIONS, {"ids": chunk})
+            rows = fetch(self.conn, _DECISIONS.format(_marks(chunk)), chunk)
             for article_id, cluster_json, outcome, review_with in rows:
                 result[article_id] = (cluster_json, outcome, review_with)
         return result
 
-    def indexed(self, article_id: str) -> None:
-        """Add a report this pipeline has just projected to the cached postings of its keys."""
+    def indexed(self, article_id: str, keys: Iterable[str]) -> None:
+        """Add a report this pipeline has just projected to the cached postings of its (index) ``keys``."""
         known = self.cache.postings
-        rows = self.conn.execute(_KEYS_OF, {"article_id": article_id})
-        for key in rows.scalars():
+        for key in keys:
             ids = known.get(key)
             if ids is None:
                 continue  # not cached, or already too common
@@ -565,11 +565,7 @@ class MatchReads:
     def constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """Pairs a person said belong together (must) or apart (cannot), among or touching ``ids``."""
         if self.cache.reviews is None:
-            by_report: dict[str, list[Review]] = {}
-            for review in Projector(self.conn).reviews():
-                for article_id in {*review.article_ids, *review.others}:
-                    by_report.setdefault(article_id, []).append(review)
-            self.cache.reviews = by_report
+            self.cache.reviews = reviews_by_report(Projector(self.conn).reviews())
         # Only the reviews naming one of ``ids`` (looked up, not scanned: a walk asks for every report).
         touching = {r.position: r for i in ids for r in self.cache.reviews.get(i, ())}
         latest: dict[tuple[str, str], str] = {}  # the newest human word on a pair wins
@@ -588,15 +584,10 @@ class MatchReads:
 
 _CHUNK = 500  # ids or keys per IN (...) clause
 
-# Built once: each article runs these several times, and building a select (coercing its columns and
-# operators) costs some 20 µs each time, about as much as SQLite takes to run one of them.
-_PROFILES = select(ReportRow.article_id, ReportRow.profile).where(
-    ReportRow.article_id.in_(bindparam("ids", expanding=True))
-)
-_DECISIONS = select(ReportRow.article_id, ReportRow.cluster, ReportRow.outcome, ReportRow.review_with).where(
-    ReportRow.article_id.in_(bindparam("ids", expanding=True))
-)
-_KEYS_OF = select(MatchKeyRow.key).where(MatchKeyRow.article_id == bindparam("article_id"))
+# Run on the driver's cursor (``fetch``): each article runs them several times, and SQLAlchemy's work for
+# a statement costs several times what SQLite takes to run one of them.
+_PROFILES = "SELECT article_id, profile FROM reports WHERE article_id IN ({})"
+_DECISIONS = "SELECT article_id, cluster, outcome, review_with FROM reports WHERE article_id IN ({})"
 _POSTINGS_CHUNK = 100  # keys per bounded-postings query (SQLite allows 500 terms in a compound SELECT)
 
 
@@ -606,13 +597,17 @@ def _chunks(items: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
         yield ordered[i : i + size]
 
 
+def _marks(ids: Sequence[str]) -> str:
+    return ", ".join("?" for _ in ids)
+
+
 @lru_cache(maxsize=_POSTINGS_CHUNK)
-def _bounded_postings(n: int) -> TextClause:
-    """(i, report id) rows for the postings of keys ``:k0`` .. ``:k{n-1}``, at most ``:limit`` of each:
-    a key with a million postings costs no more than one just over the limit (an index range scan that
-    stops there)."""
+def _bounded_postings(n: int) -> str:
+    """(i, report id) rows for the postings of ``n`` keys, at most a limit of each (parameters: each key
+    followed by the limit): a key with a million postings costs no more than one just over the limit (an
+    index range scan that stops there)."""
     terms = [
-        f"SELECT * FROM (SELECT {i} AS i, article_id FROM match_keys WHERE key = :k{i} LIMIT :limit) AS t{i}"
+        f"SELECT * FROM (SELECT {i} AS i, article_id FROM match_keys WHERE key = ? LIMIT ?) AS t{i}"
         for i in range(n)
     ]
-    return text(" UNION ALL ".join(terms))
+    return " UNION ALL ".join(terms)

@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from extract.facts import Extraction, Fact
-from matcher import blocking_keys, profile_from_extraction
+from matcher import ReportProfile, blocking_keys, profile_from_extraction
 from store.events import (
     ArticleReceived,
     ArticleRevised,
@@ -128,6 +128,12 @@ def derive_report(article_id: str, extraction: dict[str, Any], text: str, title:
     The extraction is parsed once, for the profile; the keys come from the profile.
     """
     profile = profile_from_extraction(article_id, Extraction.from_dict(extraction), text, title)
+    return derive_from_profile(extraction, profile)
+
+
+def derive_from_profile(extraction: dict[str, Any], profile: ReportProfile) -> DerivedReport:
+    """``derive_report`` for a caller that holds the report's profile already (the one
+    ``profile_from_extraction`` gives for the same extraction, text and title)."""
     return DerivedReport(
         extraction=canonical_json(extraction),
         profile=canonical_json(profile.to_dict()),

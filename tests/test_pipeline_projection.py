@@ -1,0 +1,68 @@
+"""The live projection: what the pipeline hands the projector gives the rows a plain catch-up gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine, update
+
+from ingest.sources import iter_articles
+from jobs.pipeline import Pipeline
+from jobs.review import review
+from store.projections import NAME, Projector, snapshot
+from store.queries import audit, export_meetings
+from store.schema import Checkpoint
+
+CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+COURIER = "lundmark-courier-2023-03-14.html"
+
+
+def meeting_of(engine: Engine, source: str) -> dict:  # type: ignore[type-arg]
+    with engine.connect() as conn:
+        return next(m for m in export_meetings(conn) if any(source in r["source"] for r in m["reports"]))
+
+
+def test_a_report_joining_a_corrected_meeting_keeps_the_correction(engine: Engine, tmp_path: Path) -> None:
+    """The pipeline gives the projector the reviews it read for matching: the regrouped meeting must
+    still see the person's correction."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    Pipeline(engine).ingest(iter_articles([str(folder)]))
+    meeting = meeting_of(engine, COURIER)
+    review(
+        engine,
+        "correct",
+        meeting["id"],
+        field_name="place",
+        value="Lundmark Harbour",
+        actor="ana",
+        reason="x",
+    )
+
+    # Another outlet's copy of the courier's report arrives and joins the meeting.
+    shutil.copy(folder / COURIER, folder / "copy-of-courier.html")
+    Pipeline(engine).ingest(iter_articles([str(folder / "copy-of-courier.html")]))
+    after = meeting_of(engine, "copy-of-courier.html")
+    assert after["id"] == meeting["id"]
+    assert len(after["reports"]) == len(meeting["reports"]) + 1
+    assert after["place"] == "Lundmark Harbour"
+    with engine.connect() as conn:
+        [place] = audit(conn, after["id"], field="place")
+    assert place["rule"] == "human-correction"
+
+
+def test_catching_up_again_from_the_start_rewrites_the_same_rows(engine: Engine) -> None:
+    """A catch-up queues its deletes before its inserts, and runs them in that order, whichever way the
+    inserts go (on PostgreSQL, a table's hundreds of keys go by COPY after the other statements)."""
+    Pipeline(engine).ingest(iter_articles([str(CORPUS)]))
+    with engine.connect() as conn:
+        live = snapshot(conn)
+    assert len(live["match_keys"]) >= 100, "the keys of one catch-up should be enough to go by COPY"
+
+    with engine.begin() as conn:
+        conn.execute(update(Checkpoint).where(Checkpoint.name == NAME).values(position=0))
+        projector = Projector(conn)
+        folded = projector.catch_up()
+        assert folded == projector.checkpoint()
+        assert snapshot(conn) == live
