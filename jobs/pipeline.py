@@ -37,6 +37,7 @@ from matcher import (
     Candidate,
     Decision,
     MatcherConfig,
+    PairScore,
     ReportProfile,
     cluster,
     expand_component,
@@ -341,6 +342,7 @@ class Pipeline:
             config=self.config,
             max_size=MAX_COMPONENT,
             edges=reads.cache.edges(self.config),
+            scores=reads.cache.scores(self.config),
         )
         ids = {p.report_id for p in component}
         # Reports a person tied together belong to the component whatever their scores.
@@ -351,7 +353,13 @@ class Pipeline:
                 break
             component.extend(reads.profiles(tied).values())
             ids |= tied
-        clustering = cluster(component, must_link=must, cannot_link=cannot, config=self.config)
+        clustering = cluster(
+            component,
+            must_link=must,
+            cannot_link=cannot,
+            config=self.config,
+            memo=reads.cache.scores(self.config),
+        )
         current = reads.decisions(ids)
         events = []
         for decision in clustering.decisions:
@@ -439,6 +447,7 @@ class MatchCache:
     """
 
     MAX_EDGES = 500_000  # edge scores kept (about 100 MB); the memo starts over beyond that
+    MAX_SCORES = 20_000  # full pair scores kept for the clustering (about 2 KB each), likewise
     # Profiles (with their text) and postings kept: a long run starts the cache over beyond these.
     MAX_PROFILES = 20_000
     MAX_KEYS = 300_000
@@ -450,7 +459,8 @@ class MatchCache:
         self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
         self.reviews: dict[str, list[Review]] | None = None  # by each report a review names
         self._edges: dict[tuple[str, str], float | None] = {}
-        self._edges_config: MatcherConfig | None = None
+        self._scores: dict[tuple[str, str], PairScore] = {}
+        self._memo_config: MatcherConfig | None = None
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -471,10 +481,22 @@ class MatchCache:
 
     def edges(self, config: MatcherConfig) -> dict[tuple[str, str], float | None]:
         """The component walk's memo of edge scores, for ``config`` (another config starts afresh)."""
-        if config != self._edges_config or len(self._edges) > self.MAX_EDGES:
+        self._memos_for(config)
+        if len(self._edges) > self.MAX_EDGES:
             self._edges = {}
-            self._edges_config = config
         return self._edges
+
+    def scores(self, config: MatcherConfig) -> dict[tuple[str, str], PairScore]:
+        """The pair scores the walk and the clustering computed (``cluster``'s memo), for ``config``."""
+        self._memos_for(config)
+        if len(self._scores) > self.MAX_SCORES:
+            self._scores = {}
+        return self._scores
+
+    def _memos_for(self, config: MatcherConfig) -> None:
+        if config != self._memo_config:
+            self._edges, self._scores = {}, {}
+            self._memo_config = config
 
 
 class MatchReads:

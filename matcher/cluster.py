@@ -9,7 +9,7 @@ drag a vetoed A-C pair into one event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Literal
@@ -72,6 +72,7 @@ def cluster(
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
     config: MatcherConfig = DEFAULT_CONFIG,
+    memo: MutableMapping[Pair, PairScore] | None = None,
 ) -> Clustering:
     """Cluster one candidate component (a few hundred reports at most: every pair is scored).
 
@@ -79,13 +80,23 @@ def cluster(
     pair never ends up in one cluster unless must-links force it (must-link wins a contradiction).
     Constraints naming reports outside ``profiles`` are ignored. Raises ValueError when two different
     profiles carry the same report id (which one to use would depend on input order).
+
+    ``memo`` holds pair scores by id pair (lower id first), as ``score_pair(lower, higher, config)`` gives
+    them; pairs it lacks are scored and added. A caller may keep it across calls (and share it with
+    ``expand_component``), with the same ``config``, as long as none of the profiles changes.
     """
     by_id: dict[str, ReportProfile] = {}
     for p in profiles:
         if by_id.setdefault(p.report_id, p) != p:
             raise ValueError(f"two different profiles for report {p.report_id!r}: pass one per report")
     ids = sorted(by_id)
-    scores = {(x, y): score_pair(by_id[x], by_id[y], config) for x, y in combinations(ids, 2)}
+    known: MutableMapping[Pair, PairScore] = {} if memo is None else memo
+    scores: dict[Pair, PairScore] = {}
+    for pair in combinations(ids, 2):
+        score = known.get(pair)
+        if score is None:
+            score = known[pair] = score_pair(by_id[pair[0]], by_id[pair[1]], config)
+        scores[pair] = score
     must = _pairs(must_link, by_id)
     cannot = _pairs(cannot_link, by_id)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, MutableMapping
 
-from matcher.features import DEFAULT_CONFIG, MatcherConfig, score_pair
+from matcher.features import DEFAULT_CONFIG, MatcherConfig, PairScore, score_pair
 from matcher.profile import ReportProfile
 
 
@@ -21,6 +21,7 @@ def expand_component(
     config: MatcherConfig = DEFAULT_CONFIG,
     max_size: int = 300,
     edges: MutableMapping[tuple[str, str], float | None] | None = None,
+    scores: MutableMapping[tuple[str, str], PairScore] | None = None,
 ) -> list[ReportProfile]:
     """Breadth-first from ``seed``: the seed first, then reports in the order they were reached.
 
@@ -31,6 +32,8 @@ def expand_component(
 
     ``edges`` memoises, by id pair (lower id first), each scored pair's edge score (None: no edge). A
     caller may keep it across walks, with the same ``config``, as long as none of the profiles changes.
+    ``scores``, if given, receives the full score of each pair the walk scores (``cluster``'s ``memo``:
+    the clustering of the component then need not score those pairs again).
     """
     memo: MutableMapping[tuple[str, str], float | None] = {} if edges is None else edges
     reached: dict[str, ReportProfile] = {seed.report_id: seed}
@@ -46,7 +49,10 @@ def expand_component(
             if pair in memo:
                 score = memo[pair]
             else:
-                score = memo[pair] = _edge(a, b, config)
+                full = score_pair(a, b, config)
+                if scores is not None:
+                    scores[pair] = full
+                score = memo[pair] = _edge(full, config)
             if score is not None:
                 neighbours[other.report_id] = (score, other)
         for _, (_, other) in sorted(neighbours.items(), key=lambda item: (-item[1][0], item[0])):
@@ -57,7 +63,6 @@ def expand_component(
     return list(reached.values())
 
 
-def _edge(a: ReportProfile, b: ReportProfile, config: MatcherConfig) -> float | None:
-    """The pair's score if it joins the two reports in the candidate graph, else None (``a``: lower id)."""
-    s = score_pair(a, b, config)
+def _edge(s: PairScore, config: MatcherConfig) -> float | None:
+    """The pair's score if it joins the two reports in the candidate graph, else None."""
     return s.score if s.veto is None and s.score >= config.review_threshold else None

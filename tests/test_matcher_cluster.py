@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from itertools import combinations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import ReportProfile, cluster, score_pair
+from matcher import PairScore, ReportProfile, cluster, score_pair
 from tests.test_matcher_cases import (
     AGENCY,
     FAIR,
@@ -182,3 +183,34 @@ def test_duplicate_ids_keep_one_profile() -> None:
 def test_conflicting_profiles_for_one_report_are_refused() -> None:
     with pytest.raises(ValueError, match="r-ministry"):
         cluster([MINISTRY, replace(MINISTRY, text="other")])
+
+
+@settings(max_examples=100, deadline=None)
+@given(profiles(), st.data())
+def test_a_memo_kept_across_components_changes_no_decision(
+    items: list[ReportProfile], data: st.DataObject
+) -> None:
+    """A memo filled by earlier clusterings (of overlapping components) gives the same result as none."""
+    memo: dict[tuple[str, str], PairScore] = {}
+    for _ in range(3):
+        part = data.draw(st.lists(st.sampled_from(items), min_size=1, unique_by=lambda p: p.report_id))
+        assert cluster(part, memo=memo) == cluster(part)
+    ids = sorted(p.report_id for p in items)
+    assert set(memo) <= set(combinations(ids, 2))  # lower id first
+
+
+def test_a_memo_spares_the_pairs_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    scoring = importlib.import_module("matcher.cluster")  # the package's ``cluster`` is the function
+    scored: list[tuple[str, str]] = []
+
+    def counting(a: ReportProfile, b: ReportProfile, config: object) -> object:
+        scored.append((a.report_id, b.report_id))
+        return score_pair(a, b)
+
+    monkeypatch.setattr(scoring, "score_pair", counting)
+    memo: dict = {}  # type: ignore[type-arg]
+    cluster([MINISTRY, AGENCY], memo=memo)
+    assert scored == [("r-agency", "r-ministry")]
+    cluster([MINISTRY, AGENCY, IN_PERSON], memo=memo)
+    # Only the new report's pairs are scored: the first pair comes from the memo.
+    assert sorted(scored[1:]) == [("r-agency", "r-in-person"), ("r-in-person", "r-ministry")]

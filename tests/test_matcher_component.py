@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from itertools import combinations
 
 import pytest
 from hypothesis import given, settings
@@ -178,3 +180,27 @@ def test_a_shared_edge_memo_scores_each_pair_once_and_changes_no_walk(
     assert len(scored) > len(with_memo) + len(memo)  # without it, the walks score pairs again
     assert sorted(with_memo) == sorted(memo)  # with it, each pair once, lower id first
     assert memo[("r-agency", "r-ministry")] is not None
+
+
+def test_a_walk_hands_its_full_scores_to_the_clustering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``scores`` receives each pair the walk scores; the clustering then scores only the pairs the walk
+    did not (reports of the component that are not each other's candidates), with the same result."""
+    scoring = importlib.import_module("matcher.cluster")  # the package's ``cluster`` is the function
+    items = [MINISTRY, AGENCY, IN_PERSON, NEXT_YEAR, FAIR]
+    index = Index(items)
+    scores: dict = {}  # type: ignore[type-arg]
+    component = expand_component(MINISTRY, index.fetch, edges={}, scores=scores)
+    assert scores, "the walk scores the seed's candidates"
+    assert all(s == score_pair(index.by_id[a], index.by_id[b]) for (a, b), s in scores.items())
+    walked = dict(scores)
+    rescored: list[tuple[str, str]] = []
+
+    def counting(a: ReportProfile, b: ReportProfile, config: object) -> object:
+        rescored.append((a.report_id, b.report_id))
+        return score_pair(a, b)
+
+    monkeypatch.setattr(scoring, "score_pair", counting)
+    with_memo = cluster(component, memo=scores)
+    ids = sorted(p.report_id for p in component)
+    assert sorted(rescored) == sorted(set(combinations(ids, 2)) - set(walked))
+    assert with_memo == cluster(component)
