@@ -76,6 +76,10 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # the parameter mark 
 _REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
 _COPY_FROM = 100  # rows from which PostgreSQL gets them by COPY
+_SORT_IN_SQLITE_FROM = (
+    100_000  # rows from which SQLite orders a bulk load itself (``_Writes._sorted_by_sqlite``)
+)
+_STAGED = "_replay_rows"  # its temporary table
 _CHECKPOINTS = Checkpoint.__tablename__
 
 
@@ -159,8 +163,11 @@ class _Writes:
         """Queue an INSERT of ``rows`` (tuples in ``columns`` order; sorted in place, see ``_sorted``)."""
         if not rows:
             return
-        _sort_by_key(table, columns, rows)
         name, listed = _table_and_columns(self.conn, table, columns)
+        if self.conn.dialect.name == "sqlite" and len(rows) >= _SORT_IN_SQLITE_FROM:
+            self._sorted_by_sqlite(table, name, listed, rows)
+            return
+        _sort_by_key(table, columns, rows)
         if self.conn.dialect.driver == "psycopg" and len(rows) >= _COPY_FROM:
             self._copies.append((f"COPY {name} ({listed}) FROM STDIN", rows))
         else:
@@ -168,6 +175,21 @@ class _Writes:
             self._statements.append(
                 (_marked(self.conn, f"INSERT INTO {name} ({listed}) VALUES ({marks})"), rows)
             )
+
+    def _sorted_by_sqlite(self, table: Any, name: str, listed: str, rows: list[tuple[Any, ...]]) -> None:
+        """Queue ``rows`` unsorted into a temporary table, then their move in primary-key order.
+
+        SQLite's sorter (C, merging runs through a temporary file) orders millions of rows several times
+        faster than ``list.sort`` on tuples of strings, whose cost grows faster than the row count once
+        the rows no longer fit the CPU caches: at 6.5M key rows (a 1M-event log) the sort alone took 11 s.
+        """
+        quote = self.conn.dialect.identifier_preparer.quote
+        order = ", ".join(quote(c.name) for c in table.__table__.primary_key.columns)
+        self.add(f"CREATE TEMP TABLE {_STAGED} ({listed})")
+        marks = ", ".join("?" for _ in rows[0])
+        self._statements.append((f"INSERT INTO {_STAGED} VALUES ({marks})", rows))
+        self.add(f"INSERT INTO {name} ({listed}) SELECT {listed} FROM {_STAGED} ORDER BY {order}")
+        self.add(f"DROP TABLE {_STAGED}")
 
     def flush(self) -> None:
         statements, copies = self._statements, self._copies

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, inspect, select, text
 
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
+from store import projections
 from store.db import alembic_config, make_engine, open_database
 from store.fanout import Fanout, default_workers, worker_pool
 from store.projections import Projector, snapshot
@@ -55,6 +57,32 @@ def test_rebuild_keeps_every_index_and_every_row(engine: Engine) -> None:
         some = live["match_keys"][0][1]
         by_article = conn.execute(select(MatchKeyRow.key).where(MatchKeyRow.article_id == some)).scalars()
         assert sorted(by_article) == sorted(k for k, a in live["match_keys"] if a == some)
+
+
+def test_bulk_loads_sorted_by_sqlite_give_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large replays let SQLite order the rows (a temporary table, then INSERT ... ORDER BY): same rows."""
+    engine = open_database(f"sqlite:///{tmp_path / 'sorted.db'}", auto_upgrade=True)
+    try:
+        Pipeline(engine).ingest(iter_articles([str(CORPUS)]))
+        monkeypatch.setattr(projections, "_SORT_IN_SQLITE_FROM", 1)
+        staged: list[str] = []
+        real = projections._Writes._sorted_by_sqlite
+
+        def spy(self: projections._Writes, table: Any, *args: Any) -> None:
+            staged.append(table.__tablename__)
+            real(self, table, *args)
+
+        monkeypatch.setattr(projections._Writes, "_sorted_by_sqlite", spy)
+        checked = rebuild(engine, check=True)
+        assert checked.identical, checked.differences
+        assert "match_keys" in staged
+        assert "reports" in staged
+        with engine.connect() as conn:  # the staging table went with the transaction
+            assert not conn.exec_driver_sql("SELECT name FROM sqlite_temp_master").all()
+    finally:
+        engine.dispose()
 
 
 def test_match_keys_migration_keeps_rows_both_ways(tmp_path: Path) -> None:
