@@ -165,11 +165,11 @@ class EventLog:
             "ORDER BY position DESC LIMIT 1) head"
             + (f" UNION ALL {_VERSIONS_SQL} {_values(len(first))}" if first else "")
         )
-        if self.conn.dialect.name == "postgresql" and not self._holds_lock():
+        if self.conn.dialect.driver == "psycopg" and not self._holds_lock():
             rows = self._pipelined_lock_and(sql, first)
             self._note_lock()
         else:
-            self.lock()  # SQLite: BEGIN IMMEDIATE took it; PostgreSQL: already held in this transaction
+            self.lock()  # a no-op on SQLite (BEGIN IMMEDIATE took it) and where this transaction holds it
             rows = self._sql(sql, first)
         head = (0, GENESIS_HASH)
         versions = dict.fromkeys(first, 0)
