@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -58,7 +59,15 @@ class ReportState:
         return self.cluster or canonical_json([self.article_id])
 
     def parsed_extraction(self) -> Extraction | None:
-        return None if self.extraction is None else Extraction.from_dict(parse_json(self.extraction))
+        """The extraction, parsed. Shared between states with the same JSON: not to be modified."""
+        return None if self.extraction is None else _parse_extraction(self.extraction)
+
+
+@lru_cache(maxsize=256)
+def _parse_extraction(text: str) -> Extraction:
+    """Parse a stored extraction; remembered, because the live path folds a meeting again each time a
+    report joins it, from the same members' extractions."""
+    return Extraction.from_dict(parse_json(text))
 
 
 @dataclass(frozen=True, kw_only=True)
