@@ -74,6 +74,9 @@ MAX_CANDIDATES = 300
 # enough that a batch holds the lock for about a second at most (``BATCH_SECONDS``).
 BATCH_ARTICLES = 50
 BATCH_SECONDS = 1.0
+# A projected decision: (cluster as canonical JSON, outcome, review_with).
+Placement = tuple[str | None, str | None, str | None]
+_UNDECIDED: Placement = (None, None, None)
 
 
 def origin_key(origin: str) -> str:
@@ -268,6 +271,8 @@ class Pipeline:
         if history:
             cache.clear()  # the memo scored this report's old profile
         reads = MatchReads(conn, cache)
+        if not history:
+            cache.decisions[article_id] = _UNDECIDED  # never received, so not projected: no need to ask
         decisions = self.decide(conn, article_id, trigger=article_id, seed=seed, reads=reads)
         meta = {**(metadata or {}), "actor": self.actor}
         stored = log.append(
@@ -279,14 +284,16 @@ class Pipeline:
         )
         if stored[0].position != received_at:
             raise RuntimeError(f"the log moved under the append lock: {stored[0].position} != {received_at}")
-        # The projector folds the extraction from the profile matching built, and takes the reviews
-        # matching read (the log holds no newer ones: this article's events are none).
+        # The projections are at ``head``. The projector folds the extraction from the profile matching
+        # built, and takes the reviews matching read (the log holds no newer ones: this article's events
+        # are none).
         derived = derive_from_profile(extracted.extraction, seed)
-        projector.catch_up(derived={stored[1].position: derived}, reviews=cache.reviews)
+        projector.catch_up(checkpoint=head, derived={stored[1].position: derived}, reviews=cache.reviews)
         if history:
             cache.clear()  # the projection replaced the old profile and its keys
         else:
             reads.indexed(article_id, derived.keys)
+            reads.decided(decisions)
         cache.moved_to(stored[-1].position)
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
 
@@ -440,15 +447,16 @@ class MatchCache:
     """What matching read from the projections, kept from one article to the next.
 
     Everything here is a function of the projections at log position ``position``. The pipeline moves
-    the position along for each article it writes itself (adding the new report's postings), and
-    ``check`` empties the cache when the log is found anywhere else (another writer, a rolled-back batch).
-    Only the index keys and profiles of reports are cached, and only new reports change them between
-    two articles, so decisions never depend on the cache.
+    the position along for each article it writes itself (adding the new report's postings and the
+    decisions it made), and ``check`` empties the cache when the log is found anywhere else (another
+    writer, a rolled-back batch). Between two articles only new reports change profiles and keys, and
+    only the pipeline's own decisions change decisions, so decisions never depend on the cache.
     """
 
     MAX_EDGES = 500_000  # edge scores kept (about 100 MB); the memo starts over beyond that
     MAX_SCORES = 20_000  # full pair scores kept for the clustering (about 2 KB each), likewise
-    # Profiles (with their text) and postings kept: a long run starts the cache over beyond these.
+    # Profiles (with their text) and decisions, and postings kept: a long run starts the cache over beyond
+    # these.
     MAX_PROFILES = 20_000
     MAX_KEYS = 300_000
 
@@ -458,6 +466,7 @@ class MatchCache:
         self.query_keys: dict[str, frozenset[str]] = {}
         self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
         self.reviews: dict[str, list[Review]] | None = None  # by each report a review names
+        self.decisions: dict[str, Placement] = {}  # as ``MatchReads.decisions`` gives them
         self._edges: dict[tuple[str, str], float | None] = {}
         self._scores: dict[tuple[str, str], PairScore] = {}
         self._memo_config: MatcherConfig | None = None
@@ -475,7 +484,10 @@ class MatchCache:
 
     def moved_to(self, head: int) -> None:
         """The log is at ``head`` by this pipeline's own writes: what the cache holds is still valid."""
-        if len(self.profiles) > self.MAX_PROFILES or len(self.postings) > self.MAX_KEYS:
+        if (
+            max(len(self.profiles), len(self.decisions)) > self.MAX_PROFILES
+            or len(self.postings) > self.MAX_KEYS
+        ):
             self.clear()
         self.position = head
 
@@ -564,14 +576,24 @@ class MatchReads:
                 known[key] = None if len(ids) > MAX_KEY_POSTINGS else ids
         return {k: known[k] for k in keys}
 
-    def decisions(self, ids: Iterable[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
-        """The projected decision of each report: (cluster as canonical JSON, outcome, review_with)."""
-        result = {}
-        for chunk in _chunks(ids):
+    def decisions(self, ids: Iterable[str]) -> dict[str, Placement]:
+        """The projected decision of each report: (cluster as canonical JSON, outcome, review_with), all
+        None for a report not decided or not stored."""
+        known = self.cache.decisions
+        wanted = set(ids)
+        result = {i: known[i] for i in wanted if i in known}
+        for chunk in _chunks(wanted - result.keys()):
             rows = fetch(self.conn, _DECISIONS.format(_marks(chunk)), chunk)
             for article_id, cluster_json, outcome, review_with in rows:
-                result[article_id] = (cluster_json, outcome, review_with)
+                result[article_id] = known[article_id] = (cluster_json, outcome, review_with)
+        for article_id in wanted - result.keys():
+            result[article_id] = known[article_id] = _UNDECIDED
         return result
+
+    def decided(self, events: Iterable[MatchDecided]) -> None:
+        """Record decisions this pipeline has just projected (as ``apply_decision`` projects them)."""
+        for e in events:
+            self.cache.decisions[e.article_id] = (canonical_json(sorted(e.cluster)), e.outcome, e.review_with)
 
     def indexed(self, article_id: str, keys: Iterable[str]) -> None:
         """Add a report this pipeline has just projected to the cached postings of its (index) ``keys``."""

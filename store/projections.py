@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -150,6 +151,12 @@ class _Writes:
         self.conn = conn
         self._statements: list[tuple[str, list[tuple[Any, ...]]]] = []  # (sql, rows for executemany)
         self._copies: list[tuple[str, list[tuple[Any, ...]]]] = []
+        self._checkpoint: tuple[int, int] | None = None  # (from, to)
+
+    def move_checkpoint(self, old: int, new: int) -> None:
+        """Move the checkpoint from ``old`` to ``new`` with the other statements; ``flush`` raises if it
+        is not at ``old`` (another catch-up moved it, or a caller's ``checkpoint`` was wrong)."""
+        self._checkpoint = (old, new)
 
     def add(self, sql: str, *rows: tuple[Any, ...]) -> None:
         """Queue ``sql`` (``?`` marks), run once per row of parameters (once without, if none given)."""
@@ -192,23 +199,36 @@ class _Writes:
         self.add(f"DROP TABLE {_STAGED}")
 
     def flush(self) -> None:
-        statements, copies = self._statements, self._copies
-        self._statements, self._copies = [], []
-        if not statements and not copies:
+        statements, copies, checkpoint = self._statements, self._copies, self._checkpoint
+        self._statements, self._copies, self._checkpoint = [], [], None
+        if not statements and not copies and checkpoint is None:
             return
-        cursor = _cursor(self.conn)
+        cursor, moved = _cursor(self.conn), _cursor(self.conn)
+        moving = _marked(self.conn, f"UPDATE {_CHECKPOINTS} SET position = ? WHERE name = ? AND position = ?")
         try:
             if self.conn.dialect.driver == "psycopg":
                 with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
                     _run(cursor, statements)
+                    if checkpoint is not None:
+                        moved.execute(moving, (checkpoint[1], NAME, checkpoint[0]))
                 for sql, rows in copies:
                     with cursor.copy(sql) as copy:
                         for row in rows:
                             copy.write_row(row)
             else:
                 _run(cursor, statements)
+                if checkpoint is not None:
+                    moved.execute(moving, (checkpoint[1], NAME, checkpoint[0]))
+            if checkpoint is not None and moved.rowcount != 1:
+                old, new = checkpoint
+                if old != 0:
+                    raise RuntimeError(f"the projections' checkpoint is not at {old}: not moved to {new}")
+                # The first catch-up of a database: no row yet (one at another position fails the insert).
+                insert = f"INSERT INTO {_CHECKPOINTS} (name, position) VALUES (?, ?)"
+                cursor.execute(_marked(self.conn, insert), (NAME, new))
         finally:
             cursor.close()
+            moved.close()
 
 
 def _run(cursor: Any, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
@@ -234,8 +254,14 @@ def _sort_by_key(table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]
 
 
 def _table_and_columns(conn: Connection, table: Any, columns: Sequence[str]) -> tuple[str, str]:
-    quote = conn.dialect.identifier_preparer.quote
-    return quote(table.__tablename__), ", ".join(quote(c) for c in columns)
+    """The quoted table name and column list; the live path inserts into the same few tables for every
+    article, so they are quoted once."""
+    return _quoted(conn.dialect.identifier_preparer, table.__tablename__, tuple(columns))
+
+
+@lru_cache(maxsize=64)
+def _quoted(preparer: Any, table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    return preparer.quote(table), ", ".join(preparer.quote(c) for c in columns)
 
 
 class Projector:
@@ -251,35 +277,35 @@ class Projector:
         rows = fetch(self.conn, f"SELECT position FROM {_CHECKPOINTS} WHERE name = ?", (NAME,))
         return int(rows[0][0]) if rows else 0
 
-    def _save_checkpoint(self, writes: _Writes, position: int) -> None:
-        writes.add(
-            f"INSERT INTO {_CHECKPOINTS} (name, position) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-            (NAME, position),
-        )
-
     def catch_up(
         self,
         *,
         batch: int = BATCH,
+        checkpoint: int | None = None,
         derived: Mapping[int, DerivedReport] | None = None,
         reviews: Mapping[str, Sequence[Review]] | None = None,
     ) -> int:
         """Fold every event after the checkpoint. Returns how many events were folded.
 
+        The checkpoint moves only from where the catch-up found it: a concurrent catch-up that moved it
+        first makes this one raise (RuntimeError), so no event is folded twice.
+
         A caller that already holds some of what the fold needs may pass it, to spare deriving or reading
-        it again (the rows are the same either way): ``derived``, the ``derive_report`` of the
-        ReportExtracted event at each position; ``reviews``, every review the table holds at the
-        checkpoint, by each report it names (as ``reviews_by_report`` gives them).
+        it again (the rows are the same either way): ``checkpoint``, where the projections are (it is not
+        read, and is checked as it moves); ``derived``, the ``derive_report`` of the ReportExtracted
+        event at each position; ``reviews``, every review the table holds at the checkpoint, by each
+        report it names (as ``reviews_by_report`` gives them).
         """
         done = 0
-        position = self.checkpoint()
+        position = self.checkpoint() if checkpoint is None else checkpoint
         while events := list(self.log.scan(after=position, limit=batch, page=batch)):
-            position = events[-1][0]
             writes = self._apply(events, derived or {}, reviews)
-            self._save_checkpoint(writes, position)
+            writes.move_checkpoint(position, events[-1][0])
+            position = events[-1][0]
             writes.flush()
             done += len(events)
+            if len(events) < batch:
+                break  # the log's end: no need to ask again
             if reviews is not None and any(type_name == ReviewDecided.TYPE for _, type_name, _, _ in events):
                 reviews = None  # the table has moved past what the caller gave
         return done
@@ -499,7 +525,7 @@ class Projector:
             self._insert_meetings(folded_meetings)
         if count:
             writes = _Writes(self.conn)
-            self._save_checkpoint(writes, position)
+            writes.move_checkpoint(0, position)  # into empty projections
             writes.flush()
         return count
 

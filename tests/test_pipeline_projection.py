@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, update
 
 from ingest.sources import iter_articles
@@ -65,4 +66,18 @@ def test_catching_up_again_from_the_start_rewrites_the_same_rows(engine: Engine)
         projector = Projector(conn)
         folded = projector.catch_up()
         assert folded == projector.checkpoint()
+        assert snapshot(conn) == live
+
+
+def test_a_catch_up_from_a_checkpoint_that_moved_raises(engine: Engine) -> None:
+    """The checkpoint moves only from where the catch-up started: one told the wrong place (or beaten
+    by a concurrent catch-up) raises instead of folding events a second time."""
+    Pipeline(engine).ingest(iter_articles([str(CORPUS)]))
+    with engine.connect() as conn:
+        live = snapshot(conn)
+        head = Projector(conn).checkpoint()
+    with engine.begin() as conn, pytest.raises(RuntimeError, match=f"not at {head - 3}"):
+        Projector(conn).catch_up(checkpoint=head - 3)
+    with engine.begin() as conn:
+        assert Projector(conn).catch_up(checkpoint=head) == 0
         assert snapshot(conn) == live
