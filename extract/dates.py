@@ -99,12 +99,38 @@ def _month(raw: str) -> int:
     return MONTHS[raw[:3].lower()]
 
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")  # fmt: skip
+
+
+def _slashed(text: str, first: int, second: int) -> tuple[int | None, str]:
+    """(month, day) of "a/b/yyyy": American month first, British day first, so only a number above 12
+    decides; when both could be months, a month the text names decides, else neither (month None)."""
+    if first > 12 >= second:
+        return second, str(first)
+    if second > 12 >= first or first == second:
+        return first, str(second)
+    named = {n for n in (first, second) if re.search(_month_name(n), text)}
+    if len(named) == 1:
+        month = named.pop()
+        return month, str(second if month == first else first)
+    return None, str(second)
+
+
+def _month_name(month: int) -> str:
+    name = _MONTH_NAMES[month - 1]
+    # Capitalised: the month, not the verb "may".
+    return rf"\b(?:{name.capitalize()}|{name.upper()})\b"
+
+
 def _mention(kind: str, m: re.Match[str], reference: date | None) -> DateMention | None:
     groups = m.groupdict()
     year = int(groups["year"]) if groups.get("year") else None
     month = int(groups["m"]) if groups.get("m") else _month(groups["mon"]) if groups.get("mon") else None
     day: date | None = None
     last: date | None = None
+    if kind == "numeric" and "/" in m.group(0):
+        month, groups["d"] = _slashed(m.string, int(groups["d"]), month or 0)
     if kind in ("iso", "numeric", "mdy", "dmy", "md", "dm", "day-range"):
         if month is None or not 1 <= month <= 12:
             return None

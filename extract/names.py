@@ -21,6 +21,10 @@ from extract.places_data import COUNTRY_WORDS
 
 # Order matters: multi-letter spellings first, then endings.
 _SPELLINGS = (("kh", "h"), ("dzh", "j"), ("zh", "j"), ("ph", "f"), ("ck", "k"), ("w", "v"), ("y", "i"))
+# "CPUs", "DVDs": plural acronyms are things.
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
+# "Doe's" names Doe: the possessive is no part of the name.
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 _ENDINGS = (("off", "ov"), ("eff", "ev"), ("ow", "ov"), ("ew", "ev"), ("owa", "ova"), ("ewa", "eva"))
 
 
@@ -44,7 +48,7 @@ def token_key(token: str) -> str:
 
 def name_tokens(name: str) -> list[str]:
     """The name's words, folded, without honorifics, initials' dots or particles."""
-    words = re.findall(r"[a-z]+(?:['\u2019][a-z]+)?", fold(name).replace("-", " "))
+    words = re.findall(r"[a-z]+(?:['\u2019][a-z]+)?", _POSSESSIVE.sub("", fold(name)).replace("-", " "))
     out = [w.replace("'", "").replace("\u2019", "") for w in words]
     while out and (out[0] in HONORIFICS or out[0] == "h" or out[0] == "e"):
         out = out[1:]
@@ -75,6 +79,8 @@ def could_be_name_word(word: str) -> bool:
     if low in NON_NAME_WORDS or low in TITLE_WORDS or low in ORG_HEADS or low in COUNTRY_WORDS:
         return False
     if any(part in TITLE_WORDS or part in NON_NAME_WORDS for part in low.split("-") if len(part) > 3):
+        return False
+    if _ACRONYM_PLURAL.fullmatch(word):
         return False
     if low.endswith(("ance", "ence")) and len(low) >= 10:
         return False

@@ -29,6 +29,7 @@ _BYLINE_BEFORE = re.compile(r"(?:^|\n)\s*(?:By|by)\s+$")
 _PAREN_BEFORE = re.compile(r"\([^()]{1,15}\)\s*,?\s*$")
 _COMMA_BEFORE = re.compile(r",\s*$")
 _OF_BEFORE = re.compile(r"\bof\s+$")
+_POSSESSIVE_END = re.compile(r"['\u2019]s$")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+|an?\s+)?")
 # A bracket ends a role unless it only spells out an acronym: "Representative (SRSG) for the ...".
 _ROLE_END = re.compile(
@@ -151,7 +152,17 @@ def find_people(text: str, sentences: list[Span], title_acronyms: set[str]) -> l
         elif trigger in ("honorific", "title"):
             found.append(PersonMention(span, span.text, person_key(span.text), role, trigger))
     _link_bare_surnames(text, sentences, found, full)
-    return sorted(found, key=lambda p: p.span.start)
+    return sorted((_without_possessive(p) for p in found), key=lambda p: p.span.start)
+
+
+def _without_possessive(person: PersonMention) -> PersonMention:
+    """The mention without a trailing "'s": "Doe's" quotes the name as "Doe"."""
+    m = _POSSESSIVE_END.search(person.span.text)
+    if m is None:
+        return person
+    span = Span(person.span.start, person.span.start + m.start(), person.span.text[: m.start()])
+    name = span.text if person.name == person.span.text else person.name
+    return PersonMention(span, name, person.key, person.role, person.trigger)
 
 
 def _classify(

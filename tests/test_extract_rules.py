@@ -21,6 +21,7 @@ DATE_ROWS = [
     _row("day month year", ("The talks were held on 2 November 2020 in Oslo.", None), ("2020-11-02",) * 2),
     _row("dotted numeric", ("The meeting was held on 02.11.2020.", None), ("2020-11-02",) * 2),
     _row("iso", ("The meeting was held on 2020-11-02 in Lima.", None), ("2020-11-02",) * 2),
+    _row("slashed, month first", ("The meeting was held on 11/22/2020 in Lima.", None), ("2020-11-22",) * 2),
     _row("ordinal of month", ("The talks took place on the 2nd of November 2020.", None), ("2020-11-02",) * 2),
     _row("abbreviated month, no year", ("The ministers met on Nov. 2 in Lima.", "2020-11-05"), ("2020-11-02",) * 2),
     _row("day month no year, previous year", ("They met on 28 December.", "2021-01-03"), ("2020-12-28",) * 2),
@@ -138,6 +139,9 @@ NAME_KEY_ROWS = [
     _row("honorific ignored", ("Mr. Ivan Petrov", "Ivan Petrov"), True),
     _row("kh and doubled letters", ("Akhmed Mukhammedov", "Ahmed Muhamedov"), True),
     _row("different people", ("Ivan Petrov", "Ivan Sidorov"), False),
+    _row("possessive is no part of the name", ("Ivan Petrov's", "Ivan Petrov"), True),
+    _row("curly possessive", ("Ines Moravec\u2019s", "Ines Moravec"), True),
+    _row("a name ending in s keeps it", ("Ana Lewis", "Ana Lewi"), False),
 ]
 
 
@@ -241,3 +245,16 @@ PLACE_ROWS = [
 def test_place(input: str, expected: str | None) -> None:
     found = [f.value for f in extract_report(input, published="2024-05-03").of("place")]
     assert (found[0] if found else None) == expected
+
+
+POSSESSIVE_ROWS = [
+    _row("surname with possessive", "Minister Joren Halvik met the envoy on 2 May 2022. Halvik's aide took notes.",
+         {"Joren Halvik", "Halvik"}),
+    _row("full name with curly possessive", "Minister Ines Moravec\u2019s visit to Oslo was held on 2 May 2022.",
+         {"Ines Moravec"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("input", "expected"), POSSESSIVE_ROWS)
+def test_possessive_is_not_quoted(input: str, expected: set[str]) -> None:
+    assert {f.quote for f in extract_report(input, published=None).of("participant")} == expected
