@@ -1,15 +1,18 @@
-"""The flow, one article at a time: log it, extract, match, project — all under one savepoint.
+"""The flow, one article at a time: log it, extract, match — under one savepoint; then project the batch.
 
 Articles are committed in batches (a few dozen, or what fits in ``BATCH_SECONDS``), each article in a
 savepoint of its own, so nothing half-written reaches the log: an article whose extraction or matching
 fails leaves no event at all, and the next article goes on. The append lock is taken first, so the
-projections the matcher reads are exactly the log's state (see ``store.eventlog``).
+projections the matcher reads are exactly the log's state (see ``store.eventlog``). The batch's
+articles are projected together before it commits (one catch-up, in the same transaction).
 
 While one batch is matched and projected, the next batch's articles are extracted in a worker process
 (``jobs.extracting``): extraction is pure, so where it runs changes nothing that is logged.
 
-Between articles the pipeline keeps what matching read (profiles, blocking-key postings, edge scores) in
-a ``MatchCache``, valid as long as the log has moved only by this pipeline's own articles.
+Between articles the pipeline keeps what matching read (profiles, blocking-key postings, edge scores,
+decisions) in a ``MatchCache``, valid as long as the log has moved only by this pipeline's own articles;
+it also holds what the articles logged but not yet projected changed (their profiles, postings and
+decisions), so matching sees exactly what it would see had each article been projected at once.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from store.events import (
     utcnow,
 )
 from store.fanout import worker_pool
-from store.fold import Review, derive_from_profile
+from store.fold import DerivedReport, Review, derive_from_profile
 from store.projections import Projector, fetch, reviews_by_report
 
 # A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
@@ -192,22 +195,31 @@ class Pipeline:
         cache: MatchCache,
         metadata: dict[str, Any] | None,
     ) -> list[Outcome]:
-        """Ingest items from the front of ``items`` until all are done or ``BATCH_SECONDS`` have passed."""
+        """Ingest items from the front of ``items`` until all are done or ``BATCH_SECONDS`` have passed.
+
+        The articles are projected together at the end (one catch-up for the batch: its reads and writes
+        once, not per article); until then matching reads what they changed from ``cache``.
+        """
         started = time.perf_counter()
         outcomes: list[Outcome] = []
-        for item in items:
-            if outcomes and time.perf_counter() - started > BATCH_SECONDS:
-                break
-            if isinstance(item, IngestError):
-                outcomes.append(Outcome(source=item.origin, status="failed", message=item.problem))
-                continue
-            try:
-                with conn.begin_nested():
-                    outcome = self.ingest_one(conn, item, metadata=metadata, cache=cache)
-            except AccordError as e:
-                # The savepoint undid the article's rows; what the cache holds was read before them.
-                outcome = Outcome(source=item.source, status="failed", message=str(e))
-            outcomes.append(outcome)
+        cache.deferring = True
+        try:
+            for item in items:
+                if outcomes and time.perf_counter() - started > BATCH_SECONDS:
+                    break
+                if isinstance(item, IngestError):
+                    outcomes.append(Outcome(source=item.origin, status="failed", message=item.problem))
+                    continue
+                try:
+                    with conn.begin_nested():
+                        outcome = self.ingest_one(conn, item, metadata=metadata, cache=cache)
+                except AccordError as e:
+                    # The savepoint undid the article's rows; what the cache holds was read before them.
+                    outcome = Outcome(source=item.source, status="failed", message=str(e))
+                outcomes.append(outcome)
+        finally:
+            cache.deferring = False
+        _project(conn, cache)
         return outcomes
 
     def ingest_one(
@@ -220,7 +232,8 @@ class Pipeline:
     ) -> Outcome:
         """Log, extract, match and project one article in the caller's transaction.
 
-        ``cache`` carries matching reads over from the previous article (see ``MatchCache``).
+        ``cache`` carries matching reads over from the previous article (see ``MatchCache``). While it is
+        ``deferring`` (inside ``ingest``'s batches) the article is projected with the rest of its batch.
         """
         log = EventLog(conn)
         log.lock()
@@ -269,6 +282,7 @@ class Pipeline:
         # needs not be: its own look-ups find the others).
         seed = profile_from_extraction(article_id, extraction, article.text, article.title)
         if history:
+            _project(conn, cache)  # what the cache alone knows of, before it is emptied
             cache.clear()  # the memo scored this report's old profile
         reads = MatchReads(conn, cache)
         if not history:
@@ -284,16 +298,19 @@ class Pipeline:
         )
         if stored[0].position != received_at:
             raise RuntimeError(f"the log moved under the append lock: {stored[0].position} != {received_at}")
-        # The projections are at ``head``. The projector folds the extraction from the profile matching
-        # built, and takes the reviews matching read (the log holds no newer ones: this article's events
-        # are none).
+        # The projector folds the extraction from the profile matching built.
         derived = derive_from_profile(extracted.extraction, seed)
-        projector.catch_up(checkpoint=head, derived={stored[1].position: derived}, reviews=cache.reviews)
+        cache.unprojected[stored[1].position] = derived
         if history:
+            _project(conn, cache)
             cache.clear()  # the projection replaced the old profile and its keys
         else:
+            # Until it is projected, matching finds the report here (as the projection will hold it).
+            cache.profiles[article_id] = ReportProfile.from_dict(json.loads(derived.profile))
             reads.indexed(article_id, derived.keys)
             reads.decided(decisions)
+            if not cache.deferring:
+                _project(conn, cache)
         cache.moved_to(stored[-1].position)
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
 
@@ -381,6 +398,17 @@ class Pipeline:
         return sorted(events, key=lambda e: e.article_id)
 
 
+def _project(conn: Connection, cache: MatchCache) -> None:
+    """Project the articles this pipeline has logged and not projected yet (``cache.unprojected``).
+
+    The projector folds their extractions from the derivations matching built, and takes the reviews
+    matching read (the log holds no newer ones: the pipeline's articles bring none).
+    """
+    if cache.unprojected:
+        Projector(conn).catch_up(derived=cache.unprojected, reviews=cache.reviews)
+        cache.projected()
+
+
 def _articles(items: Sequence[Article | IngestError]) -> list[Article]:
     return [item for item in items if isinstance(item, Article)]
 
@@ -446,11 +474,13 @@ def decision_from_payload(payload: dict[str, Any]) -> Decision:
 class MatchCache:
     """What matching read from the projections, kept from one article to the next.
 
-    Everything here is a function of the projections at log position ``position``. The pipeline moves
-    the position along for each article it writes itself (adding the new report's postings and the
-    decisions it made), and ``check`` empties the cache when the log is found anywhere else (another
-    writer, a rolled-back batch). Between two articles only new reports change profiles and keys, and
-    only the pipeline's own decisions change decisions, so decisions never depend on the cache.
+    Everything here is a function of the projections at log position ``position`` (as they are, or will
+    be once the ``unprojected`` reports are projected: the pipeline projects a batch at its end). The
+    pipeline moves the position along for each article it writes itself (adding the new report's
+    postings and the decisions it made), and ``check`` empties the cache when the log is found anywhere
+    else (another writer, a rolled-back batch). Between two articles only new reports change profiles
+    and keys, and only the pipeline's own decisions change decisions, so decisions never depend on the
+    cache.
     """
 
     MAX_EDGES = 500_000  # edge scores kept (about 100 MB); the memo starts over beyond that
@@ -467,12 +497,28 @@ class MatchCache:
         self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
         self.reviews: dict[str, list[Review]] | None = None  # by each report a review names
         self.decisions: dict[str, Placement] = {}  # as ``MatchReads.decisions`` gives them
+        # Reports logged and not projected yet: their derivations by extraction position, and their
+        # index keys' postings for keys not in ``postings``.
+        self.unprojected: dict[int, DerivedReport] = {}
+        self.unprojected_postings: dict[str, list[str]] = {}
+        self.deferring = False  # whether the pipeline projects its articles later (``unprojected``)
         self._edges: dict[tuple[str, str], float | None] = {}
         self._scores: dict[tuple[str, str], PairScore] = {}
         self._memo_config: MatcherConfig | None = None
 
     def clear(self) -> None:
+        deferring = self.deferring
         self.__init__()  # type: ignore[misc]
+        self.deferring = deferring
+
+    def projected(self) -> None:
+        """The unprojected reports are in the projections now; a cache grown too large starts over."""
+        self.unprojected, self.unprojected_postings = {}, {}
+        full = max(len(self.profiles), len(self.decisions)) > self.MAX_PROFILES
+        if full or len(self.postings) > self.MAX_KEYS:
+            position = self.position
+            self.clear()
+            self.position = position
 
     def check(self, head: int) -> bool:
         """Whether the cache was filled at log position ``head``; if not, empty it (now valid at ``head``)."""
@@ -484,11 +530,6 @@ class MatchCache:
 
     def moved_to(self, head: int) -> None:
         """The log is at ``head`` by this pipeline's own writes: what the cache holds is still valid."""
-        if (
-            max(len(self.profiles), len(self.decisions)) > self.MAX_PROFILES
-            or len(self.postings) > self.MAX_KEYS
-        ):
-            self.clear()
         self.position = head
 
     def edges(self, config: MatcherConfig) -> dict[tuple[str, str], float | None]:
@@ -573,6 +614,7 @@ class MatchReads:
             for i, article_id in fetch(self.conn, _bounded_postings(len(chunk)), params):
                 found[i].append(article_id)
             for key, ids in zip(chunk, found, strict=True):
+                ids += self.cache.unprojected_postings.get(key, ())
                 known[key] = None if len(ids) > MAX_KEY_POSTINGS else ids
         return {k: known[k] for k in keys}
 
@@ -596,12 +638,16 @@ class MatchReads:
             self.cache.decisions[e.article_id] = (canonical_json(sorted(e.cluster)), e.outcome, e.review_with)
 
     def indexed(self, article_id: str, keys: Iterable[str]) -> None:
-        """Add a report this pipeline has just projected to the cached postings of its (index) ``keys``."""
+        """Add a report this pipeline has just logged to the postings of its (index) ``keys``: the cached
+        ones, and those read later until it is projected."""
         known = self.cache.postings
         for key in keys:
-            ids = known.get(key)
+            if key not in known:
+                self.cache.unprojected_postings.setdefault(key, []).append(article_id)
+                continue
+            ids = known[key]
             if ids is None:
-                continue  # not cached, or already too common
+                continue  # already too common
             ids.append(article_id)
             if len(ids) > MAX_KEY_POSTINGS:
                 known[key] = None

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
 
+from bench.corpus import article
+from evaluation.synthetic import generate
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from jobs.review import review
+from store.db import open_database
 from store.projections import NAME, Projector, snapshot
 from store.queries import audit, export_meetings
 from store.schema import Checkpoint
@@ -81,3 +85,29 @@ def test_a_catch_up_from_a_checkpoint_that_moved_raises(engine: Engine) -> None:
     with engine.begin() as conn:
         assert Projector(conn).catch_up(checkpoint=head) == 0
         assert snapshot(conn) == live
+
+
+def _placements(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT cluster, outcome FROM reports ORDER BY article_id").all()
+    return [(c, o) for c, o in rows]
+
+
+def test_a_revision_inside_a_batch_is_matched_against_the_reports_logged_before_it(tmp_path: Path) -> None:
+    """A batch is projected at its end; a revision empties the match cache, so the reports the batch
+    logged before it must be projected first, or its matching would not see them."""
+    reports = list(generate(60, seed=5))
+    first, second = next((a, b) for i, a in enumerate(reports) for b in reports[i + 1 :] if a.gold == b.gold)
+    more = first.text + " Talks will continue."
+    stream = [article(first), article(second), replace(article(first), raw=more, text=more)]
+    placements = []
+    for name, batches in (("batched", [stream]), ("one-by-one", [[item] for item in stream])):
+        engine = open_database(f"sqlite:///{tmp_path / name}.db")
+        pipeline = Pipeline(engine)
+        statuses = [o.status for batch in batches for o in pipeline.ingest(batch).outcomes]
+        assert statuses == ["new", "new", "revised"]
+        placements.append(_placements(engine))
+        engine.dispose()
+    batched, one_by_one = placements
+    assert [outcome for _, outcome in one_by_one] == ["merged", "merged"], "the two should be one event"
+    assert batched == one_by_one

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, Engine, insert
 
 import jobs.pipeline
-from jobs.pipeline import MatchReads
+from jobs.pipeline import MatchCache, MatchReads
 from matcher import ReportProfile, query_keys
 from store.events import canonical_json
 from store.schema import MatchKeyRow, ReportRow, ReviewRow
@@ -157,3 +157,22 @@ def test_constraints_are_the_newest_human_word_on_each_pair_touching_the_reports
         reads = MatchReads(conn)
         assert reads.constraints({"a"}) == (must, cannot), description
         assert reads.constraints({"x"}) == ([], [])
+
+
+def test_a_report_logged_but_not_yet_projected_is_found_under_its_keys(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a batch the pipeline projects its articles at the end: until then a report's postings come
+    from the cache, whether its keys were read before it was logged or are read after."""
+    monkeypatch.setattr(jobs.pipeline, "MAX_KEY_POSTINGS", CAP)
+    with engine.connect() as conn:
+        _index(conn, {"k|any": ["old"], "k|full": [f"r{i}" for i in range(CAP)]})
+        cache = MatchCache()
+        reads = MatchReads(conn, cache)
+        assert reads.postings(["k|read"]) == {"k|read": []}
+        reads.indexed("new", ["k|any", "k|read", "k|full"])  # logged; the tables do not hold it
+        postings = reads.postings(["k|any", "k|read", "k|full", "k|other"])
+    assert sorted(postings["k|any"] or ()) == ["new", "old"]
+    assert postings["k|read"] == ["new"]
+    assert postings["k|full"] is None  # the report takes the key over the cap, as projected it would
+    assert postings["k|other"] == []
