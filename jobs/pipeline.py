@@ -307,6 +307,8 @@ class Pipeline:
             raise RuntimeError(f"the log moved under the append lock: {stored[0].position} != {received_at}")
         # The projector folds the extraction from the profile matching built.
         derived = derive_from_profile(extracted.extraction, seed)
+        if not cache.unprojected:
+            cache.projected_to = head  # nothing was pending: the projections are at ``head``
         cache.unprojected[stored[1].position] = derived
         if history:
             _project(conn, cache)
@@ -412,7 +414,9 @@ def _project(conn: Connection, cache: MatchCache) -> None:
     matching read (the log holds no newer ones: the pipeline's articles bring none).
     """
     if cache.unprojected:
-        Projector(conn).catch_up(derived=cache.unprojected, reviews=cache.reviews)
+        Projector(conn).catch_up(
+            checkpoint=cache.projected_to, derived=cache.unprojected, reviews=cache.reviews
+        )
         cache.projected()
 
 
@@ -508,6 +512,7 @@ class MatchCache:
         # index keys' postings for keys not in ``postings``.
         self.unprojected: dict[int, DerivedReport] = {}
         self.unprojected_postings: dict[str, list[str]] = {}
+        self.projected_to: int | None = None  # the projections' checkpoint while reports are unprojected
         self.deferring = False  # whether the pipeline projects its articles later (``unprojected``)
         self._edges: dict[tuple[str, str], float | None] = {}
         self._scores: dict[tuple[str, str], PairScore] = {}
@@ -520,7 +525,7 @@ class MatchCache:
 
     def projected(self) -> None:
         """The unprojected reports are in the projections now; a cache grown too large starts over."""
-        self.unprojected, self.unprojected_postings = {}, {}
+        self.unprojected, self.unprojected_postings, self.projected_to = {}, {}, None
         full = max(len(self.profiles), len(self.decisions)) > self.MAX_PROFILES
         if full or len(self.postings) > self.MAX_KEYS:
             position = self.position
