@@ -9,6 +9,7 @@ drag a vetoed A-C pair into one event.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -114,7 +115,10 @@ def cluster(
 
     clusters = groups.clusters()
     cluster_of = {rid: c for c in clusters for rid in c}
-    decisions = tuple(_decide(rid, cluster_of[rid], ids, scores, must, cannot, config) for rid in ids)
+    evidence = {pair: s.evidence for pair, s in scores.items()}
+    decisions = tuple(
+        _decide(rid, cluster_of[rid], ids, scores, evidence, must, cannot, config) for rid in ids
+    )
     return Clustering(clusters=clusters, decisions=decisions)
 
 
@@ -177,34 +181,43 @@ def _decide(
     members: tuple[str, ...],
     ids: list[str],
     scores: Mapping[Pair, PairScore],
+    evidence: Mapping[Pair, float],
     must: frozenset[Pair],
     cannot: frozenset[Pair],
     config: MatcherConfig,
 ) -> Decision:
-    others = [_candidate(rid, other, scores, must, cannot) for other in ids if other != rid]
-    ranked = sorted(others, key=lambda c: (-scores[_key(rid, c.report_id)].evidence, c.report_id))
-    eligible = sorted(
-        (c for c in others if c.veto is None and c.constraint != "cannot_link"),
-        key=lambda c: (-c.score, c.report_id),
-    )
+    """One report's decision. Only the candidates it names are built: the ``MAX_CANDIDATES`` with the
+    strongest evidence, and the best (a mate when it was merged, else the best eligible other)."""
+    pair_with = {other: _key(rid, other) for other in ids if other != rid}
+    ranked = heapq.nsmallest(MAX_CANDIDATES, pair_with, key=lambda o: (-evidence[pair_with[o]], o))
+    candidates = tuple(_candidate(rid, other, scores, must, cannot) for other in ranked)
+
+    def by_score(other: str) -> tuple[float, str]:
+        return (-scores[pair_with[other]].score, other)
+
     if len(members) > 1:
-        mates = [c for c in others if c.report_id in members]
-        best = min(mates, key=lambda c: (-c.score, c.report_id))
+        best = min((other for other in pair_with if other in members), key=by_score)
         return Decision(
             report_id=rid,
             cluster=members,
             outcome="merged",
-            best=best,
-            candidates=tuple(ranked[:MAX_CANDIDATES]),
+            best=_candidate(rid, best, scores, must, cannot),
+            candidates=candidates,
         )
-    best_eligible = eligible[0] if eligible else None
+    # Eligible: no veto, and no cannot-link (unless a must-link on the same pair overrides it).
+    eligible = [
+        other
+        for other, pair in pair_with.items()
+        if scores[pair].veto is None and (pair in must or pair not in cannot)
+    ]
+    best_eligible = _candidate(rid, min(eligible, key=by_score), scores, must, cannot) if eligible else None
     review = best_eligible is not None and best_eligible.score >= config.review_threshold
     return Decision(
         report_id=rid,
         cluster=members,
         outcome="review" if review else "new",
         best=best_eligible,
-        candidates=tuple(ranked[:MAX_CANDIDATES]),
+        candidates=candidates,
         review_with=best_eligible.report_id if review and best_eligible else None,
     )
 
