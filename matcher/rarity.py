@@ -43,7 +43,7 @@ def weight(word: str) -> float:
 @lru_cache(maxsize=8192)
 def _squared_norm(words: frozenset[str]) -> float:
     # Each report's word set meets many others: its norm is worth keeping (a frozenset keeps its hash).
-    return sum(weight(w) ** 2 for w in words)
+    return math.fsum(weight(w) ** 2 for w in words)
 
 
 def weighted_cosine(a: frozenset[str], b: frozenset[str]) -> float:
@@ -55,4 +55,7 @@ def weighted_cosine(a: frozenset[str], b: frozenset[str]) -> float:
     norm_a, norm_b = _squared_norm(a), _squared_norm(b)
     if not norm_a or not norm_b:
         return 0.0
-    return sum(weight(w) ** 2 for w in a & b) / math.sqrt(norm_a * norm_b)
+    # fsum: the exactly rounded sum, whatever order the set yields its words in. A plain sum's last bits
+    # followed the set's order, which follows the process's string-hash seed, so two runs could order
+    # near-tied candidates differently.
+    return math.fsum(weight(w) ** 2 for w in a & b) / math.sqrt(norm_a * norm_b)

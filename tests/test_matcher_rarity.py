@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from matcher import rarity
 from matcher.rarity import COMMONEST_RARE_ZIPF, WEIGHTLESS_ZIPF, weight, weighted_cosine, zipf_table
 
 
@@ -57,3 +62,30 @@ def test_sharing_a_rare_word_counts_for_more_than_sharing_a_common_one() -> None
     common_shared = weighted_cosine(base, frozenset({"orvella", "people", "told"}))
     unweighted = 1 / 3
     assert rare_shared > unweighted > common_shared
+
+
+_COSINES = """
+import hashlib, random
+from matcher.rarity import weighted_cosine, zipf_table
+words = sorted(zipf_table())[::50][:300] + ["xqzrare%d" % i for i in range(100)]
+rng = random.Random(5)
+cosines = [repr(weighted_cosine(frozenset(rng.sample(words, 40)), frozenset(rng.sample(words, 40))))
+           for _ in range(200)]
+print(hashlib.sha256("|".join(cosines).encode()).hexdigest())
+"""
+
+
+def test_weighted_cosine_is_the_same_whatever_the_string_hash_seed() -> None:
+    """Set order follows PYTHONHASHSEED; the cosine's last bits must not (near-tied candidates keep their order)."""
+    root = str(Path(rarity.__file__).resolve().parents[1])
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", _COSINES],
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": root},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(4)
+    }
+    assert len(digests) == 1, digests
