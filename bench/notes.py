@@ -21,6 +21,15 @@ def summary(preset: str, sizes: Any) -> list[str]:
         + f" stored reports with {sizes.probes} probes.",
         "",
         (
+            "**Comparing with earlier runs:** the machine of the runs of 2026-11-23 after 20:00 UTC was "
+            "slower at committing than that of the run at 1307d90 (the previous BENCHMARKS.md): "
+            "eventsourcing's own figures in section 1, the same code in both runs, fell by 1.5-2x (SQLite "
+            "batches 11-16k events/s against 23-24k, PostgreSQL single events 400-520 against ~900). "
+            "Compare versions by the ratios of section 1 and the CPU measurements quoted in the notes, "
+            "not by absolute rates across runs."
+        ),
+        "",
+        (
             "**Not in `make bench`, to keep it under ~25 minutes on 2 cores:** the 1M-event rebuild, "
             "match latency against 1M stored reports (SQLite), and ingest at 100k reports (SQLite) and at "
             "10k (PostgreSQL). `make bench-large` measures them (~30 minutes: building a 1M-event log, "
@@ -90,14 +99,17 @@ REBUILD = [
         "profile, blocking keys and row in the worker, meetings folded there too while the calling process "
         "writes the keys; every projection table is written once, in primary-key order, by the driver's "
         "`executemany` (COPY on PostgreSQL), with the secondary indexes dropped before and built after "
-        "inside the same transaction (a rollback restores them); `match_keys` is a WITHOUT ROWID table on "
+        "inside the same transaction (a rollback restores them); from 100k rows a table's rows are ordered "
+        "by SQLite's own sorter (a temporary table, then `INSERT ... SELECT ... ORDER BY` the primary key) "
+        "rather than by `list.sort`; `match_keys` is a WITHOUT ROWID table on "
         "SQLite (migration 0003); the cycle collector is paused during the fold. The output is "
         "bit-identical to the per-event projector's (`rebuild --check`, and table checksums compared "
         "across the old code and the new, serial and parallel, at 100k)."
     ),
     "",
     (
-        "**Target missed, by ~4x.** What bounds it, in the calling process at 100k (~5.7 s of CPU): SQLite "
+        "**Target missed, by ~4-6x.** What bounds it, measured at 1307d90 in the calling process at 100k "
+        "(~5.7 s of CPU): SQLite "
         "writes ~3 s — `match_keys` alone 1.7 s (650k rows: a B-tree insert costs ~1.2 µs a row even in a "
         "stripped-down loop), the other tables 1.0 s, index builds 0.3 s, the commit 0.5 s; decoding the "
         "100k payloads ~1.4 s (orjson, the round-trip check of `store.events.parse_json`, `to_domain`); "
@@ -108,11 +120,11 @@ REBUILD = [
     ),
     "",
     (
-        "**At 1M, CPU grows faster than the log** (see the scaling table when the large run is merged): "
-        "the `match_keys` insert took 27.5 s at 1M against 1.7 s at 100k in a separate measurement; "
-        "sorting 6.5M key tuples is 11.4 s of it, and the rest is likely SQLite re-reading pages of a "
-        "multi-GB write-ahead log within one transaction through its 2 MB page cache — untested, the next "
-        "thing to look at. Memory grows linearly (~410 MB at 100k, ~3.1 GB at 1M, plus the worker's)."
+        "**At 1M.** The `match_keys` load (6.5M rows) grew faster than the log because `list.sort` on "
+        "millions of string tuples does once they no longer fit the CPU caches (11.4 s of the 27.5 s load); "
+        "SQLite now sorts them (C, merging runs through a temporary file). On one 1M-event log, replayed "
+        "by the old code and the new on the same (shared) machine, the calling process's CPU went from "
+        "120 s to 88 s. Memory grows linearly (~410 MB at 100k, ~3.2 GB at 1M, plus the worker's)."
     ),
     "",
 ]
@@ -127,15 +139,30 @@ INGEST = [
     ),
     "",
     (
-        "**Target missed, closer on SQLite.** Extraction runs in a worker process, a batch ahead of the "
-        "batch being matched and projected (`jobs/extracting.py`, `ACCORD_INGEST_WORKERS`; started only "
-        "when a second batch is queued, so a few files or a small feed poll start nothing); everything "
-        "else needs the database inside the article's transaction and stays in the calling process: "
-        "the projection catch-up ~42% (`store/projections.py`, mostly regrouping and row inserts) and "
-        "matching ~39% (pair scores, candidate reads, clustering), ~3.5-4 ms an article on SQLite against "
-        "the 3.3 ms that 300 reports/s allows. *Peak RSS* is the calling process's; the worker's is apart. "
-        "PostgreSQL is slower because each of the ~15 reads and ~20 projection statements of an article "
-        "is a network round trip, and its server competes with the worker for the second core."
+        "How an article goes through now: extraction runs in a worker process, a batch ahead "
+        "(`jobs/extracting.py`, `ACCORD_INGEST_WORKERS`; started only when a second batch is queued, so a "
+        "few files or a small feed poll start nothing). The calling process matches the batch's articles "
+        "one by one and projects them together at the batch's end, in the same transaction (until then the "
+        "pipeline's cache answers for the batch's unprojected reports); the profile matching built goes to "
+        "the projector instead of being built again, as do the reviews matching read; one pair-score memo "
+        "serves the component walk and the clustering; every matching and projection statement goes "
+        "straight to the DB-API cursor, and on PostgreSQL a batch's projection writes go out in one round "
+        "trip (psycopg pipeline mode) and the append lock is taken once a batch, pipelined with the log's "
+        "tail read. Round trips per article on PostgreSQL fell from ~30 to ~7. Decisions and projection "
+        "rows are unchanged (digests compared at 1k and 10k on both databases). *Peak RSS* is the calling "
+        "process's; the worker's is apart."
+    ),
+    "",
+    (
+        "What bounds the rest (pyinstrument, 10k on SQLite): matching 44% (the component walk 32%, of "
+        "which scoring the new report against its candidates 21%; candidate reads 12%), the batch's "
+        "projection 17%, the log append 12%. **The cost per article grows along a long run**: at 100k the "
+        "calling process's CPU per article rises from ~3.2 ms in the first tenth to ~5.2 ms in the last "
+        "(the per-tenth means, taken at the commits, are in the JSON beside each figure), so the 100k rate "
+        "is below the 10k one. SQLite's commit grows with the database and the candidate reads walk a "
+        "bigger index; which one dominates at 100k is not yet profiled, and is the next thing to look at. "
+        "PostgreSQL: its server shares the two cores with the calling process and the extraction worker, "
+        "and each of the ~7 round trips an article makes waits on it."
     ),
     "",
     (
