@@ -16,16 +16,12 @@ from jobs.pipeline import Pipeline
 from jobs.review import review
 from store.db import open_database
 from store.projections import NAME, Projector, snapshot
-from store.queries import audit, export_meetings
+from store.queries import audit
 from store.schema import Checkpoint
+from tests.meetings import meeting_with
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 COURIER = "lundmark-courier-2023-03-14.html"
-
-
-def meeting_of(engine: Engine, source: str) -> dict:  # type: ignore[type-arg]
-    with engine.connect() as conn:
-        return next(m for m in export_meetings(conn) if any(source in r["source"] for r in m["reports"]))
 
 
 def test_a_report_joining_a_corrected_meeting_keeps_the_correction(engine: Engine, tmp_path: Path) -> None:
@@ -34,7 +30,7 @@ def test_a_report_joining_a_corrected_meeting_keeps_the_correction(engine: Engin
     folder = tmp_path / "corpus"
     shutil.copytree(CORPUS, folder)
     Pipeline(engine).ingest(iter_articles([str(folder)]))
-    meeting = meeting_of(engine, COURIER)
+    meeting = meeting_with(engine, COURIER)
     review(
         engine,
         "correct",
@@ -48,7 +44,7 @@ def test_a_report_joining_a_corrected_meeting_keeps_the_correction(engine: Engin
     # Another outlet's copy of the courier's report arrives and joins the meeting.
     shutil.copy(folder / COURIER, folder / "copy-of-courier.html")
     Pipeline(engine).ingest(iter_articles([str(folder / "copy-of-courier.html")]))
-    after = meeting_of(engine, "copy-of-courier.html")
+    after = meeting_with(engine, "copy-of-courier.html")
     assert after["id"] == meeting["id"]
     assert len(after["reports"]) == len(meeting["reports"]) + 1
     assert after["place"] == "Lundmark Harbour"

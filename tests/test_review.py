@@ -18,23 +18,16 @@ from jobs.review import rematch, review
 from store.eventlog import EventLog
 from store.queries import audit, export_meetings
 from store.rebuild import rebuild
+from tests.meetings import meeting_with, name
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 TRUTH = json.loads((CORPUS.parent / "corpus.expected.json").read_text(encoding="utf-8"))
 MEETING_A = set(TRUTH["meetings"][0]["reports"])  # the three reports of the 2023 meeting
 
 
-def name(source: str) -> str:
-    return source if "://" in source else Path(source).name
-
-
 def meetings(engine: Engine) -> dict[frozenset[str], dict]:  # type: ignore[type-arg]
     with engine.connect() as conn:
         return {frozenset(name(r["source"]) for r in m["reports"]): m for m in export_meetings(conn)}
-
-
-def meeting_with(engine: Engine, report: str) -> dict:  # type: ignore[type-arg]
-    return next(m for k, m in meetings(engine).items() if report in k)
 
 
 @pytest.fixture

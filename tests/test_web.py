@@ -27,6 +27,7 @@ from jobs.review import ACTIONS
 from matcher.explain import explain
 from store import queries
 from store.eventlog import EventLog
+from tests.meetings import meeting_with, name
 from web import app as web_app
 from web.markup import ARTICLE_ID, in_context, marked, source_label
 
@@ -53,17 +54,9 @@ WRITTEN = {
 }
 
 
-def name(source: str) -> str:
-    return source if "://" in source else Path(source).name
-
-
 def meetings(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return list(queries.export_meetings(conn))
-
-
-def meeting_with(engine: Engine, report: str) -> dict[str, Any]:
-    return next(m for m in meetings(engine) if report in {name(r["source"]) for r in m["reports"]})
 
 
 def review_events(engine: Engine) -> list[dict[str, Any]]:
