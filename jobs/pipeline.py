@@ -369,13 +369,16 @@ class Pipeline:
         """
         reads = reads or MatchReads(conn)
         seed = seed or reads.profiles([article_id])[article_id]
+        # One memo for the walk and the clustering: fetched again after the walk, a full memo would be
+        # emptied in between and the clustering would score the component's pairs a second time.
+        scores = reads.cache.scores(self.config)
         component = expand_component(
             seed,
             reads.candidates,
             config=self.config,
             max_size=MAX_COMPONENT,
             edges=reads.cache.edges(self.config),
-            scores=reads.cache.scores(self.config),
+            scores=scores,
         )
         ids = {p.report_id for p in component}
         # Reports a person tied together belong to the component whatever their scores.
@@ -391,7 +394,7 @@ class Pipeline:
             must_link=must,
             cannot_link=cannot,
             config=self.config,
-            memo=reads.cache.scores(self.config),
+            memo=scores,
         )
         current = reads.decisions(ids)
         events = []
