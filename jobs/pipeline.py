@@ -129,7 +129,6 @@ class Pipeline:
         self.config = config
         self.extractor = extractor or extract_report
         self._ahead: ExtractionsAhead | None = None  # during ``ingest``: extractions under way
-        self._batch_log: EventLog | None = None  # during a batch of ``ingest``: its log, locked once
 
     def ingest(
         self,
@@ -205,8 +204,7 @@ class Pipeline:
         outcomes: list[Outcome] = []
         # The append lock is taken once for the batch, outside the articles' savepoints (so that a failed
         # article does not drop it): its articles then lock without a round trip each.
-        self._batch_log = EventLog(conn)
-        self._batch_log.lock()
+        EventLog(conn).lock()
         cache.deferring = True
         try:
             for item in items:
@@ -224,7 +222,6 @@ class Pipeline:
                 outcomes.append(outcome)
         finally:
             cache.deferring = False
-            self._batch_log = None
         _project(conn, cache)
         return outcomes
 
@@ -241,8 +238,7 @@ class Pipeline:
         ``cache`` carries matching reads over from the previous article (see ``MatchCache``). While it is
         ``deferring`` (inside ``ingest``'s batches) the article is projected with the rest of its batch.
         """
-        batch_log = self._batch_log
-        log = batch_log if batch_log is not None and batch_log.conn is conn else EventLog(conn)
+        log = EventLog(conn)
         log.lock()
         head = log.head()[0]
         cache = cache or MatchCache()

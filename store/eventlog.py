@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import ConcurrencyError
@@ -46,7 +46,13 @@ _N_COLUMNS = 10
 # statement is atomic on its own, so a batch up to this size needs no savepoint.
 _ROWS_PER_STATEMENT = 2000
 _IDS_PER_STATEMENT = 500  # streams or positions looked up by one statement
-_LOCK_SQL = "SELECT pg_advisory_xact_lock(:id)"
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(?)"
+# Key in ``Connection.info`` (which lives with the database connection): the (innermost) transaction in which
+# the append lock was last taken. While that transaction is active the lock is still held, so any
+# ``EventLog`` on the connection (``Pipeline.ingest`` locks once a batch, each article's log again) skips
+# the round trip. A savepoint that ends (released, or rolled back, which on PostgreSQL drops a lock taken
+# inside it) makes the next lock take it again.
+_LOCK_HOLDER = "accord.append_lock_held_in"
 
 
 # Each stream's version by its own look-up on the (stream_id, stream_version) index, the streams given as
@@ -87,29 +93,29 @@ class EventLog:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        # The (innermost) transaction in which this log last took the append lock. While it is active the
-        # lock is still held, so a caller that locked before appending (``Pipeline.ingest_one``) does not
-        # pay a second round trip for it. A savepoint that ends (released or rolled back, which on
-        # PostgreSQL drops a lock taken inside it) makes the next append lock again.
-        self._locked_in: Any = None
 
     def lock(self) -> None:
         """Take the append lock for the rest of this transaction (a no-op on SQLite: BEGIN IMMEDIATE)."""
         if self.conn.dialect.name == "postgresql" and not self._holds_lock():
-            self.conn.execute(text(_LOCK_SQL), {"id": APPEND_LOCK_ID})
+            self._sql(_LOCK_SQL, [APPEND_LOCK_ID])
             self._note_lock()
 
     def _holds_lock(self) -> bool:
-        return self._locked_in is not None and self._locked_in.is_active
+        held = self.conn.info.get(_LOCK_HOLDER)
+        return held is not None and held.is_active
 
     def _note_lock(self) -> None:
-        self._locked_in = self.conn.get_nested_transaction() or self.conn.get_transaction()
+        self.conn.info[_LOCK_HOLDER] = self.conn.get_nested_transaction() or self.conn.get_transaction()
 
-    def _cursor(self) -> Any:
-        """A DB-API cursor inside this connection's transaction (begun the usual way if not yet)."""
+    def _begin(self) -> None:
+        """Begin this connection's transaction the usual way if it has not begun."""
         if not self.conn.in_transaction():
             # Autobegin, so that the engine's "begin" hook runs (SQLite: BEGIN IMMEDIATE, the write lock).
             self.conn.exec_driver_sql("SELECT 1")
+
+    def _cursor(self) -> Any:
+        """A DB-API cursor inside this connection's transaction."""
+        self._begin()
         return self.conn.connection.cursor()
 
     def _sql(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -125,10 +131,10 @@ class EventLog:
 
     def _pipelined_lock_and(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """PostgreSQL: take the append lock and run ``sql`` in one round trip (psycopg's pipeline mode)."""
-        self._cursor()  # begins the transaction the usual way if it has not begun
+        self._begin()
         driver = self.conn.connection.driver_connection
         with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:  # type: ignore[union-attr]
-            lock.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_ID,))
+            lock.execute(_LOCK_SQL.replace("?", "%s"), (APPEND_LOCK_ID,))
             read.execute(sql.replace("?", "%s"), tuple(params))
             return list(read.fetchall())
 

@@ -117,8 +117,10 @@ def test_postgres_append_holds_the_lock_until_commit_even_after_a_savepoint_let_
             savepoint = conn.begin_nested()
             log.lock()
             assert not _lock_is_free(other)
+            assert EventLog(conn)._holds_lock()  # any log on this connection knows: no second round trip
             savepoint.rollback()
             assert _lock_is_free(other)
+            assert not EventLog(conn)._holds_lock()
             log.append([NewEvent(stream_id="s", event=review(0))])
             assert not _lock_is_free(other)
             log.lock()  # already held in this transaction: nothing to do, and still held
