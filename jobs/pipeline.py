@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +47,7 @@ from matcher import (
     profile_from_extraction,
     query_keys,
 )
+from store.driver import chunks, fetch, in_list
 from store.eventlog import EventLog
 from store.events import (
     ArticleReceived,
@@ -62,7 +63,7 @@ from store.events import (
 )
 from store.fanout import worker_pool
 from store.fold import DerivedReport, Review, derive_from_profile
-from store.projections import Projector, fetch, reviews_by_report
+from store.projections import Projector, reviews_by_report
 
 # A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
 # feed): it is skipped for candidate look-ups, so a look-up never degrades into a scan.
@@ -574,8 +575,8 @@ class MatchReads:
         known = self.cache.profiles
         wanted = set(ids)
         result = {i: known[i] for i in wanted if i in known}
-        for chunk in _chunks(wanted - set(result)):
-            rows = fetch(self.conn, _PROFILES.format(_marks(chunk)), chunk)
+        for chunk in chunks(wanted - set(result)):
+            rows = fetch(self.conn, _PROFILES.format(in_list(chunk)), chunk)
             for article_id, profile in rows:
                 if profile is not None:
                     result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
@@ -619,7 +620,7 @@ class MatchReads:
         # Not ``set(keys) - known.keys()``: that walks every cached key (a set minus a dict view iterates
         # the view), so each look-up would slow down as the cache fills.
         missing = sorted({k for k in keys if k not in known})
-        for chunk in _chunks(missing, _POSTINGS_CHUNK):
+        for chunk in chunks(missing, _POSTINGS_CHUNK):
             found: list[list[str]] = [[] for _ in chunk]
             params = [p for key in chunk for p in (key, MAX_KEY_POSTINGS + 1)]
             for i, article_id in fetch(self.conn, _bounded_postings(len(chunk)), params):
@@ -635,8 +636,8 @@ class MatchReads:
         known = self.cache.decisions
         wanted = set(ids)
         result = {i: known[i] for i in wanted if i in known}
-        for chunk in _chunks(wanted - result.keys()):
-            rows = fetch(self.conn, _DECISIONS.format(_marks(chunk)), chunk)
+        for chunk in chunks(wanted - result.keys()):
+            rows = fetch(self.conn, _DECISIONS.format(in_list(chunk)), chunk)
             for article_id, cluster_json, outcome, review_with in rows:
                 result[article_id] = known[article_id] = (cluster_json, outcome, review_with)
         for article_id in wanted - result.keys():
@@ -683,23 +684,11 @@ class MatchReads:
         return must, cannot
 
 
-_CHUNK = 500  # ids or keys per IN (...) clause
-
 # Run on the driver's cursor (``fetch``): each article runs them several times, and SQLAlchemy's work for
 # a statement costs several times what SQLite takes to run one of them.
 _PROFILES = "SELECT article_id, profile FROM reports WHERE article_id IN ({})"
 _DECISIONS = "SELECT article_id, cluster, outcome, review_with FROM reports WHERE article_id IN ({})"
 _POSTINGS_CHUNK = 100  # keys per bounded-postings query (SQLite allows 500 terms in a compound SELECT)
-
-
-def _chunks(items: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
-    ordered = sorted(items)
-    for i in range(0, len(ordered), size):
-        yield ordered[i : i + size]
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ", ".join("?" for _ in ids)
 
 
 @lru_cache(maxsize=_POSTINGS_CHUNK)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import ConcurrencyError
+from store.driver import IDS_PER_STATEMENT, begin, cursor, fetch, marked
 from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, chain_hash, utcnow
 from store.schema import EventRow
 
@@ -45,7 +46,6 @@ _N_COLUMNS = 10
 # Rows in one multi-row INSERT (SQLite allows 32766 parameters a statement, PostgreSQL 65535). A single
 # statement is atomic on its own, so a batch up to this size needs no savepoint.
 _ROWS_PER_STATEMENT = 2000
-_IDS_PER_STATEMENT = 500  # streams or positions looked up by one statement
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(?)"
 # Key in ``Connection.info`` (which lives with the database connection): the (innermost) transaction in which
 # the append lock was last taken. While that transaction is active the lock is still held, so any
@@ -97,7 +97,7 @@ class EventLog:
     def lock(self) -> None:
         """Take the append lock for the rest of this transaction (a no-op on SQLite: BEGIN IMMEDIATE)."""
         if self.conn.dialect.name == "postgresql" and not self._holds_lock():
-            self._sql(_LOCK_SQL, [APPEND_LOCK_ID])
+            fetch(self.conn, _LOCK_SQL, [APPEND_LOCK_ID])
             self._note_lock()
 
     def _holds_lock(self) -> bool:
@@ -107,31 +107,9 @@ class EventLog:
     def _note_lock(self) -> None:
         self.conn.info[_LOCK_HOLDER] = self.conn.get_nested_transaction() or self.conn.get_transaction()
 
-    def _begin(self) -> None:
-        """Begin this connection's transaction the usual way if it has not begun."""
-        if not self.conn.in_transaction():
-            # Autobegin, so that the engine's "begin" hook runs (SQLite: BEGIN IMMEDIATE, the write lock).
-            self.conn.exec_driver_sql("SELECT 1")
-
-    def _cursor(self) -> Any:
-        """A DB-API cursor inside this connection's transaction."""
-        self._begin()
-        return self.conn.connection.cursor()
-
-    def _sql(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """Run ``sql`` (``?`` for parameters) on the driver's cursor, in this transaction; return its rows."""
-        if self.conn.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
-        cursor = self._cursor()
-        try:
-            cursor.execute(sql, tuple(params))
-            return list(cursor.fetchall()) if cursor.description else []
-        finally:
-            cursor.close()
-
     def _pipelined_lock_and(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """PostgreSQL: take the append lock and run ``sql`` in one round trip (psycopg's pipeline mode)."""
-        self._begin()
+        begin(self.conn)
         driver = self.conn.connection.driver_connection
         with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:  # type: ignore[union-attr]
             lock.execute(_LOCK_SQL.replace("?", "%s"), (APPEND_LOCK_ID,))
@@ -139,7 +117,7 @@ class EventLog:
             return list(read.fetchall())
 
     def head(self) -> tuple[int, str]:
-        rows = self._sql("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        rows = fetch(self.conn, "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
         return (0, GENESIS_HASH) if not rows else (rows[0][0], rows[0][1])
 
     def stream_version(self, stream_id: str) -> int:
@@ -149,9 +127,9 @@ class EventLog:
         """The current version (0: no events yet) of each stream, in one query."""
         ids = sorted(set(stream_ids))
         versions = dict.fromkeys(ids, 0)
-        for start in range(0, len(ids), _IDS_PER_STATEMENT):
-            chunk = ids[start : start + _IDS_PER_STATEMENT]
-            for stream_id, version, _ in self._sql(f"{_VERSIONS_SQL} {_values(len(chunk))}", chunk):
+        for start in range(0, len(ids), IDS_PER_STATEMENT):
+            chunk = ids[start : start + IDS_PER_STATEMENT]
+            for stream_id, version, _ in fetch(self.conn, f"{_VERSIONS_SQL} {_values(len(chunk))}", chunk):
                 if version is not None:
                     versions[stream_id] = int(version)
         return versions
@@ -159,13 +137,13 @@ class EventLog:
     def _locked_tail(self, stream_ids: Iterable[str]) -> tuple[tuple[int, str], dict[str, int]]:
         """Take the append lock, then read the log's head and the current version of each stream.
 
-        One round trip for the lock and up to ``_IDS_PER_STATEMENT`` streams; the rest are looked up
+        One round trip for the lock and up to ``IDS_PER_STATEMENT`` streams; the rest are looked up
         after. On PostgreSQL the lock and the read go out together in a pipeline: the server runs them in
         order, and under READ COMMITTED the read takes its snapshot after the lock is granted, so it sees
         every append committed before ours.
         """
         ids = sorted(set(stream_ids))
-        first, rest = ids[:_IDS_PER_STATEMENT], ids[_IDS_PER_STATEMENT:]
+        first, rest = ids[:IDS_PER_STATEMENT], ids[IDS_PER_STATEMENT:]
         sql = (
             "SELECT * FROM (SELECT CAST(NULL AS VARCHAR(200)), position, hash FROM events "
             "ORDER BY position DESC LIMIT 1) head"
@@ -176,7 +154,7 @@ class EventLog:
             self._note_lock()
         else:
             self.lock()  # a no-op on SQLite (BEGIN IMMEDIATE took it) and where this transaction holds it
-            rows = self._sql(sql, first)
+            rows = fetch(self.conn, sql, first)
         head = (0, GENESIS_HASH)
         versions = dict.fromkeys(first, 0)
         for stream_id, number, digest in rows:
@@ -257,11 +235,12 @@ class EventLog:
 
     def _insert(self, values: list[Any], count: int) -> None:
         """Insert ``count`` rows (their values flattened) so that either all or none are written."""
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
-        row = "(" + ", ".join(mark for _ in range(_N_COLUMNS)) + ")"
+        row = "(" + ", ".join("?" for _ in range(_N_COLUMNS)) + ")"
 
         def statement(n: int) -> str:
-            return f"INSERT INTO events ({_COLUMNS}) VALUES " + ", ".join(row for _ in range(n))
+            return marked(
+                self.conn, f"INSERT INTO events ({_COLUMNS}) VALUES " + ", ".join(row for _ in range(n))
+            )
 
         if count <= _ROWS_PER_STATEMENT:
             self.conn.exec_driver_sql(statement(count), tuple(values))
@@ -285,7 +264,7 @@ class EventLog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [_row_to_event(row) for row in self._sql(sql, params)]
+        return [_row_to_event(row) for row in fetch(self.conn, sql, params)]
 
     def scan(self, *, after: int = 0, limit: int | None = None, page: int = 10_000) -> Iterator[RawEvent]:
         """(position, type, schema version, payload) of the events after ``after``, in order.
@@ -293,18 +272,17 @@ class EventLog:
         For readers that fold payloads (projections): a raw DB-API cursor, pages of ``page`` events by
         position, no ``StoredEvent`` and no timestamp parsing. Stops after ``limit`` events if given.
         """
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
-        sql = (
-            "SELECT position, type, schema_version, payload FROM events "
-            f"WHERE position > {mark} ORDER BY position LIMIT {mark}"
+        sql = marked(
+            self.conn,
+            "SELECT position, type, schema_version, payload FROM events WHERE position > ? ORDER BY position LIMIT ?",
         )
-        cursor = self._cursor()
+        pages = cursor(self.conn)
         try:
             left = limit
             while left is None or left > 0:
                 size = page if left is None else min(page, left)
-                cursor.execute(sql, (after, size))
-                rows = cast(list[RawEvent], cursor.fetchall())
+                pages.execute(sql, (after, size))
+                rows = cast(list[RawEvent], pages.fetchall())
                 if not rows:
                     return
                 yield from rows
@@ -314,7 +292,7 @@ class EventLog:
                 if len(rows) < size:
                     return
         finally:
-            cursor.close()
+            pages.close()
 
     def iter_all(self, *, batch: int = 5000, after: int = 0) -> Iterator[StoredEvent]:
         while True:
@@ -325,18 +303,20 @@ class EventLog:
             after = events[-1].position
 
     def stream(self, stream_id: str) -> list[StoredEvent]:
-        rows = self._sql(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version", [stream_id]
+        rows = fetch(
+            self.conn,
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version",
+            [stream_id],
         )
         return [_row_to_event(row) for row in rows]
 
     def at(self, positions: Sequence[int]) -> dict[int, StoredEvent]:
         wanted = sorted(set(positions))
         found: dict[int, StoredEvent] = {}
-        for start in range(0, len(wanted), _IDS_PER_STATEMENT):
-            chunk = wanted[start : start + _IDS_PER_STATEMENT]
+        for start in range(0, len(wanted), IDS_PER_STATEMENT):
+            chunk = wanted[start : start + IDS_PER_STATEMENT]
             sql = f"SELECT {_COLUMNS} FROM events WHERE position IN ({', '.join('?' for _ in chunk)})"
-            for row in self._sql(sql, chunk):
+            for row in fetch(self.conn, sql, chunk):
                 found[row[0]] = _row_to_event(row)
         return found
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Index, Table, delete, inspect, select
 
+from store import driver
+from store.driver import fetch
 from store.eventlog import EventLog, RawEvent
 from store.events import (
     EVENT_TYPES,
@@ -71,8 +73,6 @@ _state_values = attrgetter(*_STATE_FIELDS)
 _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
 # The tables ``replay`` loads in bulk.
 _REPLAYED = (ReportRow, MatchKeyRow, ReviewRow, MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow)
-_CHUNK = 500  # ids per IN (...) clause
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # the parameter mark of each DB-API style
 # Column names are plain lower-case words in every dialect: they need no quoting.
 _REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
@@ -100,45 +100,6 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _chunks(ids: Iterable[str], size: int = _CHUNK) -> Iterable[list[str]]:
-    items = sorted(ids)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    """Rows of ``sql`` (``?`` marks its parameters), run on the driver's cursor in ``conn``'s transaction.
-
-    For statements run per article on the live path: SQLAlchemy's work for one statement (building and
-    compiling it, result objects) costs several times what SQLite takes to run it (~25-120 µs against
-    ~4 µs for a primary-key read).
-    """
-    cursor = _cursor(conn)
-    try:
-        cursor.execute(_marked(conn, sql), tuple(params))
-        return list(cursor.fetchall()) if cursor.description else []
-    finally:
-        cursor.close()
-
-
-def _cursor(conn: Connection) -> Any:
-    """A DB-API cursor inside ``conn``'s transaction (begun the usual way if not yet)."""
-    if not conn.in_transaction():
-        # Autobegin, so that the engine's "begin" hook runs (SQLite: BEGIN IMMEDIATE, the write lock).
-        conn.exec_driver_sql("SELECT 1")
-    return conn.connection.cursor()
-
-
-def _marked(conn: Connection, sql: str) -> str:
-    """``sql`` with its ``?`` marks in the driver's parameter style."""
-    mark = _MARKS[conn.dialect.paramstyle]
-    return sql if mark == "?" else sql.replace("?", mark)
-
-
-def _in_list(ids: Sequence[str]) -> str:
-    return ", ".join("?" for _ in ids)
-
-
 class _Writes:
     """Statements whose results nobody reads, queued in order and run by ``flush``.
 
@@ -160,11 +121,11 @@ class _Writes:
 
     def add(self, sql: str, *rows: tuple[Any, ...]) -> None:
         """Queue ``sql`` (``?`` marks), run once per row of parameters (once without, if none given)."""
-        self._statements.append((_marked(self.conn, sql), list(rows) or [()]))
+        self._statements.append((driver.marked(self.conn, sql), list(rows) or [()]))
 
     def delete_in(self, table: str, column: str, ids: Iterable[str]) -> None:
-        for chunk in _chunks(ids):
-            self.add(f"DELETE FROM {table} WHERE {column} IN ({_in_list(chunk)})", tuple(chunk))
+        for chunk in driver.chunks(ids):
+            self.add(f"DELETE FROM {table} WHERE {column} IN ({driver.in_list(chunk)})", tuple(chunk))
 
     def insert(self, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Queue an INSERT of ``rows`` (tuples in ``columns`` order; sorted in place, see ``_sorted``)."""
@@ -180,7 +141,7 @@ class _Writes:
         else:
             marks = ", ".join("?" for _ in columns)
             self._statements.append(
-                (_marked(self.conn, f"INSERT INTO {name} ({listed}) VALUES ({marks})"), rows)
+                (driver.marked(self.conn, f"INSERT INTO {name} ({listed}) VALUES ({marks})"), rows)
             )
 
     def _sorted_by_sqlite(self, table: Any, name: str, listed: str, rows: list[tuple[Any, ...]]) -> None:
@@ -203,8 +164,10 @@ class _Writes:
         self._statements, self._copies, self._checkpoint = [], [], None
         if not statements and not copies and checkpoint is None:
             return
-        cursor, moved = _cursor(self.conn), _cursor(self.conn)
-        moving = _marked(self.conn, f"UPDATE {_CHECKPOINTS} SET position = ? WHERE name = ? AND position = ?")
+        cursor, moved = driver.cursor(self.conn), driver.cursor(self.conn)
+        moving = driver.marked(
+            self.conn, f"UPDATE {_CHECKPOINTS} SET position = ? WHERE name = ? AND position = ?"
+        )
         try:
             if self.conn.dialect.driver == "psycopg":
                 with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
@@ -225,7 +188,7 @@ class _Writes:
                     raise RuntimeError(f"the projections' checkpoint is not at {old}: not moved to {new}")
                 # The first catch-up of a database: no row yet (one at another position fails the insert).
                 insert = f"INSERT INTO {_CHECKPOINTS} (name, position) VALUES (?, ?)"
-                cursor.execute(_marked(self.conn, insert), (NAME, new))
+                cursor.execute(driver.marked(self.conn, insert), (NAME, new))
         finally:
             cursor.close()
             moved.close()
@@ -320,8 +283,8 @@ class Projector:
     def _in_chunks(self, sql: str, ids: Iterable[str]) -> list[Any]:
         """Run ``sql`` once per 500 of ``ids``, its ``IN ({})`` given a parameter each; the rows it returns."""
         rows: list[Any] = []
-        for chunk in _chunks(ids):
-            rows += fetch(self.conn, sql.format(_in_list(chunk)), chunk)
+        for chunk in driver.chunks(ids):
+            rows += fetch(self.conn, sql.format(driver.in_list(chunk)), chunk)
         return rows
 
     def load_states(self, ids: Iterable[str]) -> dict[str, ReportState]:
