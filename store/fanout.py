@@ -5,6 +5,9 @@ meeting from plain values: work that needs no database and no other report. ``Fa
 worker processes in chunks, so that it runs beside the reading and the writing, which stay in the
 caller's process and transaction. Results come back in submission order, which keeps the output
 identical to the serial fold. With no workers the function runs in the caller's process, chunk by chunk.
+
+When the workers fall behind (a bounded fanout with ``IN_FLIGHT`` chunks already with them), the caller
+runs the next chunk itself rather than wait for one: its core would otherwise idle.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,16 +76,20 @@ class Fanout(Generic[T, R]):
         chunk: int = CHUNK,
         bounded: bool = True,
     ) -> None:
-        """``bounded``: ``add`` waits while ``IN_FLIGHT`` chunks are pending, so that items the workers
-        have not taken yet do not pile up; unbounded, ``add`` never waits (for items that are in memory
-        anyway: the caller can do other work while the workers run)."""
+        """``bounded``: while ``IN_FLIGHT`` chunks are with the workers, ``add`` runs the next chunk itself,
+        so that items the workers have not taken yet do not pile up; unbounded, every chunk goes to the
+        workers and ``add`` returns at once (for items that are in memory anyway: the caller can do other
+        work while the workers run)."""
         self._fn = fn
         self._pool = pool
         self._chunk = chunk
         self._bounded = bounded
         self._items: list[T] = []
         self._done: list[R] = []
-        self._pending: deque[Future[list[R]]] = deque()
+        # In submission order: each chunk with the worker's future for it, or with its results when this
+        # process ran it.
+        self._pending: deque[tuple[list[T], Future[list[R]] | list[R]]] = deque()
+        self._in_flight = 0  # chunks of ``_pending`` that went to the workers
 
     def add(self, item: T) -> None:
         self._items.append(item)
@@ -92,8 +99,15 @@ class Fanout(Generic[T, R]):
     def results(self) -> list[R]:
         """Every result, in order. The fanout takes no more items after this."""
         self._send()
+        # Chunks the workers have not started are run here, the last first, while the workers finish the
+        # first ones: this process would otherwise wait for all of them.
+        for i in reversed(range(len(self._pending))):
+            items, task = self._pending[i]
+            if isinstance(task, Future) and task.cancel():
+                self._pending[i] = ([], self._fn(items))
+                self._in_flight -= 1
         while self._pending:
-            self._done.extend(self._pending.popleft().result())
+            self._take()
         done, self._done = self._done, []
         return done
 
@@ -104,6 +118,22 @@ class Fanout(Generic[T, R]):
         if self._pool is None:
             self._done.extend(self._fn(items))
             return
-        self._pending.append(self._pool.submit(self._fn, items))
-        while self._bounded and len(self._pending) > IN_FLIGHT:
-            self._done.extend(self._pending.popleft().result())
+        while self._pending and _ready(self._pending[0][1]):
+            self._take()
+        if self._bounded and self._in_flight >= IN_FLIGHT:
+            # The workers are behind: this chunk runs here (its results wait their turn in the queue).
+            self._pending.append(([], self._fn(items)))
+        else:
+            self._pending.append((items, self._pool.submit(self._fn, items)))
+            self._in_flight += 1
+
+    def _take(self) -> None:
+        _, task = self._pending.popleft()
+        if isinstance(task, Future):
+            self._in_flight -= 1
+            task = task.result()
+        self._done.extend(task)
+
+
+def _ready(task: Future[Any] | list[Any]) -> bool:
+    return isinstance(task, list) or task.done()

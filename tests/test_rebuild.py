@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from store import projections
 from store.db import alembic_config, make_engine, open_database
-from store.fanout import Fanout, default_workers, worker_pool
+from store.fanout import IN_FLIGHT, Fanout, default_workers, worker_pool
 from store.projections import Projector, snapshot
 from store.rebuild import rebuild
 from store.schema import PROJECTION_TABLES, MatchKeyRow
@@ -157,6 +158,47 @@ def test_fanout_keeps_the_order_of_the_items() -> None:
 
 def _spell(items: list[int]) -> list[str]:
     return [str(i) for i in items]
+
+
+class _HeldPool(Executor):
+    """Workers that have not got round to anything: each chunk's future stays pending until ``finish``."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Future[list[str]], list[int]]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[list[str]]:
+        future: Future[list[str]] = Future()
+        self.sent.append((future, args[0]))
+        return future
+
+    def finish(self, count: int) -> None:
+        for future, items in self.sent[:count]:
+            future.set_running_or_notify_cancel()
+            future.set_result(_spell(items))
+
+
+def test_fanout_runs_chunks_itself_when_the_workers_are_behind() -> None:
+    items = list(range(100))
+    pool = _HeldPool()
+    fanout: Fanout[int, str] = Fanout(_spell, pool, chunk=5)
+    for i in items:
+        fanout.add(i)
+    # The first IN_FLIGHT chunks went to the workers; the rest ran here, none waiting on a worker.
+    assert [chunk for _, chunk in pool.sent] == [items[i : i + 5] for i in range(0, 5 * IN_FLIGHT, 5)]
+    # A worker finishes the first two chunks; the ones not started are taken back and run here.
+    pool.finish(2)
+    assert fanout.results() == [str(i) for i in items]
+    assert [f.cancelled() for f, _ in pool.sent] == [False, False] + [True] * (IN_FLIGHT - 2)
+
+
+def test_an_unbounded_fanout_sends_every_chunk_to_the_workers() -> None:
+    pool = _HeldPool()
+    fanout: Fanout[int, str] = Fanout(_spell, pool, chunk=5, bounded=False)
+    for i in range(100):
+        fanout.add(i)
+    assert len(pool.sent) == 20
+    pool.finish(20)
+    assert fanout.results() == [str(i) for i in range(100)]
 
 
 def test_replay_workers_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
