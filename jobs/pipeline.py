@@ -47,6 +47,7 @@ from matcher import (
     profile_from_extraction,
     query_keys,
 )
+from store.collector import cycle_collection_paused
 from store.driver import chunks, fetch, in_list
 from store.eventlog import EventLog
 from store.events import (
@@ -173,7 +174,7 @@ class Pipeline:
                         ahead.submit(_articles(pending))
                 ahead.submit(_articles(queued))
                 try:
-                    with self.engine.begin() as conn:
+                    with cycle_collection_paused(), self.engine.begin() as conn:
                         outcomes = self._ingest_batch(conn, pending, cache, metadata)
                 except BaseException:
                     cache.clear()

@@ -7,7 +7,6 @@ writes rows.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Index, Table, delete, inspect, select
 
 from store import driver
+from store.collector import cycle_collection_paused
 from store.driver import fetch
 from store.eventlog import EventLog, RawEvent
 from store.events import (
@@ -82,22 +82,6 @@ _SORT_IN_SQLITE_FROM = (
 )
 _STAGED = "_replay_rows"  # its temporary table
 _CHECKPOINTS = Checkpoint.__tablename__
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector (reference counting still frees memory).
-
-    A replay builds millions of long-lived objects and no reference cycles: the collector would only
-    re-scan the growing heap again and again (a tenth of a replay's time at 100k events).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Writes:
@@ -405,7 +389,7 @@ class Projector:
         """
         if workers is None:
             workers = default_workers() if self.log.head()[0] >= PARALLEL_FROM else 0
-        with worker_pool(workers) as pool, _no_cycle_collection():
+        with worker_pool(workers) as pool, cycle_collection_paused():
             return self._replay(pool, batch)
 
     def _replay(self, pool: Executor | None, batch: int) -> int:

@@ -8,6 +8,7 @@ own list therefore counts only the extractions done in the caller's process.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 from collections.abc import Iterator
@@ -203,3 +204,20 @@ def test_workers_are_chosen_by_the_environment(monkeypatch: pytest.MonkeyPatch) 
     assert ingest_workers() == 2
     monkeypatch.delenv("ACCORD_INGEST_WORKERS")
     assert ingest_workers() in (0, 1)
+
+
+COLLECTOR_ON: list[bool] = []
+
+
+def collector_watching_extract(text: str, *, published: str | None, title: str | None = None) -> Extraction:
+    COLLECTOR_ON.append(gc.isenabled())
+    return extract_report(text, published=published, title=title)
+
+
+def test_the_cycle_collector_rests_during_a_batch_and_comes_back_after(tmp_path: Path) -> None:
+    assert gc.isenabled()
+    with database(tmp_path / "gc.db") as engine:
+        Pipeline(engine, extractor=collector_watching_extract).ingest(stream(12), batch=5, workers=0)
+    assert len(COLLECTOR_ON) == 13  # 12 articles and one revision (the duplicate is not extracted)
+    assert not any(COLLECTOR_ON)
+    assert gc.isenabled()
