@@ -291,7 +291,9 @@ class Pipeline:
             cache.clear()  # the memo scored this report's old profile
         reads = MatchReads(conn, cache)
         if not history:
-            cache.decisions[article_id] = _UNDECIDED  # never received, so not projected: no need to ask
+            # Never received, so neither projected nor named by a review: no need to ask.
+            cache.decisions[article_id] = _UNDECIDED
+            cache.reviews[article_id] = []
         decisions = self.decide(conn, article_id, trigger=article_id, seed=seed, reads=reads)
         meta = {**(metadata or {}), "actor": self.actor}
         stored = log.append(
@@ -411,13 +413,10 @@ class Pipeline:
 def _project(conn: Connection, cache: MatchCache) -> None:
     """Project the articles this pipeline has logged and not projected yet (``cache.unprojected``).
 
-    The projector folds their extractions from the derivations matching built, and takes the reviews
-    matching read (the log holds no newer ones: the pipeline's articles bring none).
+    The projector folds their extractions from the derivations matching built.
     """
     if cache.unprojected:
-        Projector(conn).catch_up(
-            checkpoint=cache.projected_to, derived=cache.unprojected, reviews=cache.reviews
-        )
+        Projector(conn).catch_up(checkpoint=cache.projected_to, derived=cache.unprojected)
         cache.projected()
 
 
@@ -507,7 +506,9 @@ class MatchCache:
         self.profiles: dict[str, ReportProfile] = {}
         self.query_keys: dict[str, frozenset[str]] = {}
         self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
-        self.reviews: dict[str, list[Review]] | None = None  # by each report a review names
+        # The stored reviews naming each report looked up (none: an empty list). A report's profile is read
+        # with whether any review names it, so an unreviewed one needs no look-up of its own.
+        self.reviews: dict[str, list[Review]] = {}
         self.decisions: dict[str, Placement] = {}  # as ``MatchReads.decisions`` gives them
         # Reports logged and not projected yet: their derivations by extraction position, and their
         # index keys' postings for keys not in ``postings``.
@@ -578,9 +579,11 @@ class MatchReads:
         result = {i: known[i] for i in wanted if i in known}
         for chunk in chunks(wanted - set(result)):
             rows = fetch(self.conn, _PROFILES.format(in_list(chunk)), chunk)
-            for article_id, profile in rows:
+            for article_id, profile, reviewed in rows:
                 if profile is not None:
                     result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
+                if not reviewed:
+                    self.cache.reviews[article_id] = []
         return result
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
@@ -667,9 +670,11 @@ class MatchReads:
 
     def constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """Pairs a person said belong together (must) or apart (cannot), among or touching ``ids``."""
-        if self.cache.reviews is None:
-            self.cache.reviews = reviews_by_report(Projector(self.conn).reviews())
-        # Only the reviews naming one of ``ids`` (looked up, not scanned: a walk asks for every report).
+        known = self.cache.reviews
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            naming = reviews_by_report(Projector(self.conn).reviews_naming(unknown))
+            known.update((i, naming.get(i, [])) for i in unknown)
         touching = {r.position: r for i in ids for r in self.cache.reviews.get(i, ())}
         latest: dict[tuple[str, str], str] = {}  # the newest human word on a pair wins
         for _, review in sorted(touching.items()):
@@ -687,7 +692,10 @@ class MatchReads:
 
 # Run on the driver's cursor (``fetch``): each article runs them several times, and SQLAlchemy's work for
 # a statement costs several times what SQLite takes to run one of them.
-_PROFILES = "SELECT article_id, profile FROM reports WHERE article_id IN ({})"
+_PROFILES = (
+    "SELECT article_id, profile, EXISTS (SELECT 1 FROM review_reports AS k WHERE k.article_id = r.article_id) "
+    "FROM reports AS r WHERE article_id IN ({})"
+)
 _DECISIONS = "SELECT article_id, cluster, outcome, review_with FROM reports WHERE article_id IN ({})"
 _POSTINGS_CHUNK = 100  # keys per bounded-postings query (SQLite allows 500 terms in a compound SELECT)
 

@@ -60,6 +60,7 @@ from store.schema import (
     MeetingReportRow,
     MeetingRow,
     ReportRow,
+    ReviewReportRow,
     ReviewRow,
 )
 
@@ -72,7 +73,16 @@ _STATE_FIELDS = tuple(ReportState.__dataclass_fields__)
 _state_values = attrgetter(*_STATE_FIELDS)
 _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
 # The tables ``replay`` loads in bulk.
-_REPLAYED = (ReportRow, MatchKeyRow, ReviewRow, MeetingRow, MeetingReportRow, MeetingFactRow, FactSourceRow)
+_REPLAYED = (
+    ReportRow,
+    MatchKeyRow,
+    ReviewRow,
+    ReviewReportRow,
+    MeetingRow,
+    MeetingReportRow,
+    MeetingFactRow,
+    FactSourceRow,
+)
 # Column names are plain lower-case words in every dialect: they need no quoting.
 _REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
@@ -230,7 +240,6 @@ class Projector:
         batch: int = BATCH,
         checkpoint: int | None = None,
         derived: Mapping[int, DerivedReport] | None = None,
-        reviews: Mapping[str, Sequence[Review]] | None = None,
     ) -> int:
         """Fold every event after the checkpoint. Returns how many events were folded.
 
@@ -240,21 +249,18 @@ class Projector:
         A caller that already holds some of what the fold needs may pass it, to spare deriving or reading
         it again (the rows are the same either way): ``checkpoint``, where the projections are (it is not
         read, and is checked as it moves); ``derived``, the ``derive_report`` of the ReportExtracted
-        event at each position; ``reviews``, every review the table holds at the checkpoint, by each
-        report it names (as ``reviews_by_report`` gives them).
+        event at each position.
         """
         done = 0
         position = self.checkpoint() if checkpoint is None else checkpoint
         while events := list(self.log.scan(after=position, limit=batch, page=batch)):
-            writes = self._apply(events, derived or {}, reviews)
+            writes = self._apply(events, derived or {})
             writes.move_checkpoint(position, events[-1][0])
             position = events[-1][0]
             writes.flush()
             done += len(events)
             if len(events) < batch:
                 break  # the log's end: no need to ask again
-            if reviews is not None and any(type_name == ReviewDecided.TYPE for _, type_name, _, _ in events):
-                reviews = None  # the table has moved past what the caller gave
         return done
 
     def reset(self) -> None:
@@ -286,7 +292,6 @@ class Projector:
         self,
         events: Sequence[RawEvent],
         derived: Mapping[int, DerivedReport],
-        stored_reviews: Mapping[str, Sequence[Review]] | None,
     ) -> _Writes:
         """Fold ``events``; the rows to write, queued (every read is done by then).
 
@@ -316,9 +321,10 @@ class Projector:
             self._fold(position, event, states, keys, texts, reviews, touched, derived)
         writes = _Writes(self.conn)
         writes.insert(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
+        writes.insert(ReviewReportRow, REVIEW_REPORT_COLUMNS, _review_reports(reviews))
         # Each report keeps the meeting it was loaded with, unless the regrouping places it.
         folded = {a: (s, rows[a][1] if a in rows else None) for a, s in states.items()}
-        placed = self._regroup(touched, folded, reviews, stored_reviews, writes)
+        placed = self._regroup(touched, folded, reviews, writes)
         writes.delete_in("reports", "article_id", states.keys() & rows.keys())
         writes.insert(
             ReportRow,
@@ -469,6 +475,7 @@ class Projector:
             )
             del states, meeting_of
             self._insert_rows(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
+            self._insert_rows(ReviewReportRow, REVIEW_REPORT_COLUMNS, _review_reports(reviews))
             self._insert_meetings(folded_meetings)
         if count:
             writes = _Writes(self.conn)
@@ -519,10 +526,12 @@ class Projector:
             raise TypeError(f"event {position} is {type(event).__name__}, not an article")
         return event
 
-    def reviews(self) -> list[Review]:
-        """Every stored review, in log order."""
-        rows = fetch(self.conn, f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_decisions ORDER BY position")
-        return [_review_from_row(row) for row in rows]
+    def reviews_naming(self, ids: Iterable[str]) -> list[Review]:
+        """The stored reviews that name any of ``ids`` (in ``article_ids`` or ``others``), in log order."""
+        found = {
+            review.position: review for review in map(_review_from_row, self._in_chunks(_REVIEWS_NAMING, ids))
+        }
+        return [found[position] for position in sorted(found)]
 
     # --- meetings -----------------------------------------------------------------------------------
 
@@ -531,7 +540,6 @@ class Projector:
         touched: set[str],
         folded: Mapping[str, tuple[ReportState, str | None]],
         new_reviews: Sequence[Review],
-        stored_reviews: Mapping[str, Sequence[Review]] | None,
         writes: _Writes,
     ) -> dict[str, str]:
         """Recompute every meeting a touched report was in or is now in; queue its rows on ``writes``.
@@ -573,12 +581,8 @@ class Projector:
             if s.decision_position is not None:
                 groups.setdefault(s.group_key(), []).append(s)
         ids = set(states)
-        if stored_reviews is None:
-            candidates: Iterable[Review] = self.reviews()
-        else:
-            candidates = {r.position: r for i in ids for r in stored_reviews.get(i, ())}.values()
         reviews = sorted(
-            (r for r in (*candidates, *new_reviews) if ids & {*r.article_ids, *r.others}),
+            (*self.reviews_naming(ids), *(r for r in new_reviews if ids & {*r.article_ids, *r.others})),
             key=attrgetter("position"),
         )
         meetings = [meeting_rows(fold_meeting(members, reviews)) for _, members in sorted(groups.items())]
@@ -601,6 +605,16 @@ def reviews_by_report(reviews: Iterable[Review]) -> dict[str, list[Review]]:
 
 
 REVIEW_COLUMNS = ("position", "action", "article_ids", "others", "field_name", "value", "actor", "reason")
+REVIEW_REPORT_COLUMNS = ("article_id", "position")
+_REVIEWS_NAMING = (
+    f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_decisions WHERE position IN "
+    "(SELECT position FROM review_reports WHERE article_id IN ({}))"
+)
+
+
+def _review_reports(reviews: Iterable[Review]) -> list[tuple[str, int]]:
+    """``review_reports`` rows of ``reviews``: each report a review names, with the review's position."""
+    return [(a, r.position) for r in reviews for a in sorted({*r.article_ids, *r.others})]
 
 
 def _review_row(review: Review) -> tuple[Any, ...]:

@@ -19,7 +19,7 @@ from store.schema import (
     MeetingReportRow,
     MeetingRow,
     ReportRow,
-    ReviewRow,
+    ReviewReportRow,
 )
 
 
@@ -448,12 +448,8 @@ def meeting_history(conn: Connection, meeting_id: str) -> list[dict[str, Any]]:
         raise NotFoundError("meeting", meeting_id)
     log = EventLog(conn)
     events = {e.position: e for a in members for e in log.stream(article_stream(a))}
-    named = [
-        cond
-        for a in members
-        for cond in (ReviewRow.article_ids.contains(f'"{a}"'), ReviewRow.others.contains(f'"{a}"'))
-    ]
-    review_positions = conn.execute(select(ReviewRow.position).where(or_(*named))).scalars().all()
+    named = select(ReviewReportRow.position).where(ReviewReportRow.article_id.in_(members)).distinct()
+    review_positions = conn.execute(named).scalars().all()
     events.update(log.at(list(review_positions)))
     result = []
     for position in sorted(events):

@@ -143,6 +143,19 @@ class ReviewRow(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class ReviewReportRow(Base):
+    """Which reports each review names (in its ``article_ids`` or ``others``): the reviews touching some
+    reports are looked up by report, never found by reading every review."""
+
+    __tablename__ = "review_reports"
+
+    article_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+    # SQLite: the rows live in the primary-key b-tree itself, like ``match_keys``.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class MeetingRow(Base):
     """The canonical meeting table."""
 
@@ -250,6 +263,7 @@ PROJECTION_TABLES = (
     ReportRow,
     MatchKeyRow,
     ReviewRow,
+    ReviewReportRow,
     MeetingRow,
     MeetingReportRow,
     MeetingFactRow,

@@ -13,7 +13,7 @@ import jobs.pipeline
 from jobs.pipeline import MatchCache, MatchReads
 from matcher import ReportProfile, query_keys
 from store.events import canonical_json
-from store.schema import MatchKeyRow, ReportRow, ReviewRow
+from store.schema import MatchKeyRow, ReportRow, ReviewReportRow, ReviewRow
 
 CAP = 5
 
@@ -119,6 +119,13 @@ def _review(position: int, action: str, article_ids: list[str], others: list[str
     }
 
 
+def _store_reviews(conn: Connection, reviews: list[tuple[int, str, list[str], list[str]]]) -> None:
+    """The rows the projector writes for ``reviews``: the review, and each report it names."""
+    conn.execute(insert(ReviewRow), [_review(*r) for r in reviews])
+    named = [{"article_id": a, "position": p} for p, _, ids, others in reviews for a in {*ids, *others}]
+    conn.execute(insert(ReviewReportRow), named)
+
+
 @pytest.mark.parametrize(
     ("description", "reviews", "must", "cannot"),
     [
@@ -153,7 +160,7 @@ def test_constraints_are_the_newest_human_word_on_each_pair_touching_the_reports
     cannot: list[tuple[str, str]],
 ) -> None:
     with engine.connect() as conn:
-        conn.execute(insert(ReviewRow), [_review(*r) for r in reviews])
+        _store_reviews(conn, reviews)
         reads = MatchReads(conn)
         assert reads.constraints({"a"}) == (must, cannot), description
         assert reads.constraints({"x"}) == ([], [])
@@ -176,3 +183,20 @@ def test_a_report_logged_but_not_yet_projected_is_found_under_its_keys(
     assert postings["k|read"] == ["new"]
     assert postings["k|full"] is None  # the report takes the key over the cap, as projected it would
     assert postings["k|other"] == []
+
+
+def test_reviews_are_looked_up_only_for_reports_a_review_names(engine: Engine) -> None:
+    """Reading a profile tells whether any review names the report: an unreviewed report's constraints
+    need no look-up of their own, a reviewed one's reviews are read when first asked for."""
+    with engine.connect() as conn:
+        for report_id in ("a", "b", "c"):
+            profile = canonical_json(_profile(report_id).to_dict())
+            conn.execute(insert(ReportRow), [{**_report_row(report_id), "profile": profile}])
+        _store_reviews(conn, [(1, "split", ["a"], ["b"])])
+        cache = MatchCache()
+        reads = MatchReads(conn, cache)
+        reads.profiles(["a", "b", "c"])
+        assert cache.reviews == {"c": []}
+        assert reads.constraints({"a", "c"}) == ([], [("a", "b")])
+        assert sorted(cache.reviews) == ["a", "c"]
+        assert [r.position for r in cache.reviews["a"]] == [1]
