@@ -59,11 +59,10 @@ from store.events import (
     ReportExtracted,
     article_id_for,
     article_stream,
-    canonical_json,
     utcnow,
 )
 from store.fanout import worker_pool
-from store.fold import DerivedReport, Review, derive_from_profile
+from store.fold import UNDECIDED, DerivedReport, Placement, Review, derive_from_profile, placement
 from store.projections import Projector, reviews_by_report
 
 # A blocking key shared by more reports than this is too common to discriminate (think "UN" in a UN
@@ -79,9 +78,6 @@ MAX_CANDIDATES = 300
 # enough that a batch holds the lock for about a second at most (``BATCH_SECONDS``).
 BATCH_ARTICLES = 50
 BATCH_SECONDS = 1.0
-# A projected decision: (cluster as canonical JSON, outcome, review_with).
-Placement = tuple[str | None, str | None, str | None]
-_UNDECIDED: Placement = (None, None, None)
 
 
 def origin_key(origin: str) -> str:
@@ -292,7 +288,7 @@ class Pipeline:
         reads = MatchReads(conn, cache)
         if not history:
             # Never received, so neither projected nor named by a review: no need to ask.
-            cache.decisions[article_id] = _UNDECIDED
+            cache.decisions[article_id] = UNDECIDED
             cache.reviews[article_id] = []
         decisions = self.decide(conn, article_id, trigger=article_id, seed=seed, reads=reads)
         meta = {**(metadata or {}), "actor": self.actor}
@@ -399,10 +395,8 @@ class Pipeline:
         current = reads.decisions(ids)
         events = []
         for decision in clustering.decisions:
-            unchanged = current.get(decision.report_id) == (
-                canonical_json(sorted(decision.cluster)),
-                decision.outcome,
-                decision.review_with,
+            unchanged = current.get(decision.report_id) == placement(
+                decision.cluster, decision.outcome, decision.review_with
             )
             if unchanged and (only_changes or decision.report_id != article_id):
                 continue
@@ -645,13 +639,13 @@ class MatchReads:
             for article_id, cluster_json, outcome, review_with in rows:
                 result[article_id] = known[article_id] = (cluster_json, outcome, review_with)
         for article_id in wanted - result.keys():
-            result[article_id] = known[article_id] = _UNDECIDED
+            result[article_id] = known[article_id] = UNDECIDED
         return result
 
     def decided(self, events: Iterable[MatchDecided]) -> None:
         """Record decisions this pipeline has just projected (as ``apply_decision`` projects them)."""
         for e in events:
-            self.cache.decisions[e.article_id] = (canonical_json(sorted(e.cluster)), e.outcome, e.review_with)
+            self.cache.decisions[e.article_id] = placement(e.cluster, e.outcome, e.review_with)
 
     def indexed(self, article_id: str, keys: Iterable[str]) -> None:
         """Add a report this pipeline has just logged to the postings of its (index) ``keys``: the cached

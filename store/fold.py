@@ -178,13 +178,21 @@ def apply_extraction(
     )
 
 
+# A report's decision as the reports projection holds it: (cluster as canonical JSON, outcome,
+# review_with); all None while the matcher has not placed it.
+Placement = tuple[str | None, str | None, str | None]
+UNDECIDED: Placement = (None, None, None)
+
+
+def placement(cluster: Iterable[str], outcome: str, review_with: str | None) -> Placement:
+    """A decision's (cluster, outcome, review_with) as ``apply_decision`` projects them."""
+    return canonical_json(sorted(cluster)), outcome, review_with
+
+
 def apply_decision(state: ReportState, position: int, event: MatchDecided) -> ReportState:
+    cluster, outcome, review_with = placement(event.cluster, event.outcome, event.review_with)
     return replace(
-        state,
-        decision_position=position,
-        cluster=canonical_json(sorted(event.cluster)),
-        outcome=event.outcome,
-        review_with=event.review_with,
+        state, decision_position=position, cluster=cluster, outcome=outcome, review_with=review_with
     )
 
 

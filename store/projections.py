@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from functools import lru_cache
 from operator import attrgetter, itemgetter
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, Index, Table, delete, inspect, select
@@ -70,6 +71,7 @@ REPLAY_PAGE = 10_000
 _MEETING_CHUNK = 128  # meetings per worker task
 PARALLEL_FROM = 20_000  # events in the log from which a replay derives extractions in worker processes
 _STATE_FIELDS = tuple(ReportState.__dataclass_fields__)
+_NOTHING_DERIVED: Mapping[int, DerivedReport] = MappingProxyType({})
 _state_values = attrgetter(*_STATE_FIELDS)
 _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
 # The tables ``replay`` loads in bulk.
@@ -254,7 +256,7 @@ class Projector:
         done = 0
         position = self.checkpoint() if checkpoint is None else checkpoint
         while events := list(self.log.scan(after=position, limit=batch, page=batch)):
-            writes = self._apply(events, derived or {})
+            writes = self._apply(events, _NOTHING_DERIVED if derived is None else derived)
             writes.move_checkpoint(position, events[-1][0])
             position = events[-1][0]
             writes.flush()
@@ -345,7 +347,7 @@ class Projector:
         texts: dict[int, ArticleReceived],
         reviews: list[Review],
         touched: set[str],
-        derived: Mapping[int, DerivedReport] | None = None,
+        derived: Mapping[int, DerivedReport] = _NOTHING_DERIVED,
     ) -> None:
         """Fold one event into the in-memory report states (``states`` holds every stored one it needs).
 
@@ -361,7 +363,7 @@ class Projector:
             current = state(event.article_id)
             if current is None:
                 raise LookupError(f"event {position} extracts article {event.article_id}, never received")
-            done = (derived or {}).get(position) or derive_report(
+            done = derived.get(position) or derive_report(
                 event.article_id, event.extraction, article.text, article.title
             )
             states[event.article_id] = apply_extraction(current, position, event.extractor_version, done)
