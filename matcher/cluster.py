@@ -115,10 +115,7 @@ def cluster(
 
     clusters = groups.clusters()
     cluster_of = {rid: c for c in clusters for rid in c}
-    evidence = {pair: s.evidence for pair, s in scores.items()}
-    decisions = tuple(
-        _decide(rid, cluster_of[rid], ids, scores, evidence, must, cannot, config) for rid in ids
-    )
+    decisions = tuple(_decide(rid, cluster_of[rid], ids, scores, must, cannot, config) for rid in ids)
     return Clustering(clusters=clusters, decisions=decisions)
 
 
@@ -181,7 +178,6 @@ def _decide(
     members: tuple[str, ...],
     ids: list[str],
     scores: Mapping[Pair, PairScore],
-    evidence: Mapping[Pair, float],
     must: frozenset[Pair],
     cannot: frozenset[Pair],
     config: MatcherConfig,
@@ -189,7 +185,7 @@ def _decide(
     """One report's decision. Only the candidates it names are built: the ``MAX_CANDIDATES`` with the
     strongest evidence, and the best (a mate when it was merged, else the best eligible other)."""
     pair_with = {other: _key(rid, other) for other in ids if other != rid}
-    ranked = heapq.nsmallest(MAX_CANDIDATES, pair_with, key=lambda o: (-evidence[pair_with[o]], o))
+    ranked = heapq.nsmallest(MAX_CANDIDATES, pair_with, key=lambda o: (-scores[pair_with[o]].evidence, o))
     candidates = tuple(_candidate(rid, other, scores, must, cannot) for other in ranked)
 
     def by_score(other: str) -> tuple[float, str]:
@@ -204,11 +200,11 @@ def _decide(
             best=_candidate(rid, best, scores, must, cannot),
             candidates=candidates,
         )
-    # Eligible: no veto, and no cannot-link (unless a must-link on the same pair overrides it).
+    # Eligible: no veto, and no cannot-link.
     eligible = [
         other
         for other, pair in pair_with.items()
-        if scores[pair].veto is None and (pair in must or pair not in cannot)
+        if scores[pair].veto is None and _constraint(pair, must, cannot) != "cannot_link"
     ]
     best_eligible = _candidate(rid, min(eligible, key=by_score), scores, must, cannot) if eligible else None
     review = best_eligible is not None and best_eligible.score >= config.review_threshold
@@ -227,12 +223,16 @@ def _candidate(
 ) -> Candidate:
     pair = _key(rid, other)
     s = scores[pair]
-    constraint = "must_link" if pair in must else "cannot_link" if pair in cannot else None
     return Candidate(
         report_id=other,
         score=s.score,
         features=s.features,
         veto=s.veto,
         reasons=s.reasons,
-        constraint=constraint,
+        constraint=_constraint(pair, must, cannot),
     )
+
+
+def _constraint(pair: Pair, must: frozenset[Pair], cannot: frozenset[Pair]) -> str | None:
+    """The human word on ``pair``: a must-link wins over a cannot-link on the same pair."""
+    return "must_link" if pair in must else "cannot_link" if pair in cannot else None
