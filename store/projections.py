@@ -56,6 +56,7 @@ from store.schema import (
     PROJECTION_TABLES,
     Checkpoint,
     FactSourceRow,
+    FeedRow,
     MatchKeyRow,
     MeetingFactRow,
     MeetingReportRow,
@@ -74,17 +75,9 @@ _STATE_FIELDS = tuple(ReportState.__dataclass_fields__)
 _NOTHING_DERIVED: Mapping[int, DerivedReport] = MappingProxyType({})
 _state_values = attrgetter(*_STATE_FIELDS)
 _FOLDED = (ArticleReceived, ReportExtracted, MatchDecided, ReviewDecided)
-# The tables ``replay`` loads in bulk.
-_REPLAYED = (
-    ReportRow,
-    MatchKeyRow,
-    ReviewRow,
-    ReviewReportRow,
-    MeetingRow,
-    MeetingReportRow,
-    MeetingFactRow,
-    FactSourceRow,
-)
+# The tables ``replay`` loads in bulk: every projection but the feeds (``store.feeds`` projects them)
+# and the checkpoints.
+_REPLAYED = tuple(t for t in PROJECTION_TABLES if t not in (FeedRow, Checkpoint))
 # Column names are plain lower-case words in every dialect: they need no quoting.
 _REPORT_COLUMNS = ", ".join((*_STATE_FIELDS, "meeting_id"))
 _INSERT_CHUNK = 50_000  # rows per executemany
