@@ -89,7 +89,6 @@ class Fanout(Generic[T, R]):
         # In submission order: each chunk with the worker's future for it, or with its results when this
         # process ran it.
         self._pending: deque[tuple[list[T], Future[list[R]] | list[R]]] = deque()
-        self._in_flight = 0  # chunks of ``_pending`` that went to the workers
 
     def add(self, item: T) -> None:
         self._items.append(item)
@@ -105,7 +104,6 @@ class Fanout(Generic[T, R]):
             items, task = self._pending[i]
             if isinstance(task, Future) and task.cancel():
                 self._pending[i] = ([], self._fn(items))
-                self._in_flight -= 1
         while self._pending:
             self._take()
         done, self._done = self._done, []
@@ -120,19 +118,19 @@ class Fanout(Generic[T, R]):
             return
         while self._pending and _ready(self._pending[0][1]):
             self._take()
-        if self._bounded and self._in_flight >= IN_FLIGHT:
+        if self._bounded and self._unfinished() >= IN_FLIGHT:
             # The workers are behind: this chunk runs here (its results wait their turn in the queue).
             self._pending.append(([], self._fn(items)))
         else:
             self._pending.append((items, self._pool.submit(self._fn, items)))
-            self._in_flight += 1
+
+    def _unfinished(self) -> int:
+        """Chunks with the workers, not done yet (a done one waits only for those before it)."""
+        return sum(1 for _, task in self._pending if isinstance(task, Future) and not task.done())
 
     def _take(self) -> None:
         _, task = self._pending.popleft()
-        if isinstance(task, Future):
-            self._in_flight -= 1
-            task = task.result()
-        self._done.extend(task)
+        self._done.extend(task if isinstance(task, list) else task.result())
 
 
 def _ready(task: Future[Any] | list[Any]) -> bool:

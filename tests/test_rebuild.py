@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -189,6 +190,53 @@ def test_fanout_runs_chunks_itself_when_the_workers_are_behind() -> None:
     pool.finish(2)
     assert fanout.results() == [str(i) for i in items]
     assert [f.cancelled() for f, _ in pool.sent] == [False, False] + [True] * (IN_FLIGHT - 2)
+
+
+def test_fanout_waits_for_a_chunk_a_worker_has_started() -> None:
+    """A chunk already running cannot be taken back: ``results`` waits for it, and keeps the order."""
+    pool = _HeldPool()
+    fanout: Fanout[int, str] = Fanout(_spell, pool, chunk=5)
+    for i in range(5 * IN_FLIGHT):
+        fanout.add(i)
+    running, items = pool.sent[3]
+    assert running.set_running_or_notify_cancel()
+    finish = threading.Timer(0.05, lambda: running.set_result(_spell(items)))
+    finish.start()
+    try:
+        assert fanout.results() == [str(i) for i in range(5 * IN_FLIGHT)]
+    finally:
+        finish.join()
+    # The running chunk was waited for; every other one was taken back and run here.
+    assert [f.cancelled() for f, _ in pool.sent] == [True] * 3 + [False] + [True] * (IN_FLIGHT - 4)
+
+
+def _spell_but_seven(items: list[int]) -> list[str]:
+    if 7 in items:
+        raise ValueError("seven")
+    return _spell(items)
+
+
+@pytest.mark.parametrize("where", ["worker", "here"])
+def test_a_failing_chunk_fails_the_fanout(where: str) -> None:
+    """An error in a chunk reaches the caller, whether a worker or the caller ran it."""
+    pool = _HeldPool()
+    fanout: Fanout[int, str] = Fanout(_spell_but_seven, pool, chunk=5)
+    if where == "here":
+        for i in range(5 * IN_FLIGHT):
+            fanout.add(i + 100)  # the workers' chunks, none of them failing
+        for i in range(9):
+            fanout.add(i)
+        with pytest.raises(ValueError, match="seven"):
+            fanout.add(9)  # completes the chunk holding 7, which runs here: the workers are all busy
+        return
+    for i in range(10):
+        fanout.add(i)
+    future, _ = pool.sent[1]
+    future.set_running_or_notify_cancel()
+    future.set_exception(ValueError("seven"))
+    pool.finish(1)
+    with pytest.raises(ValueError, match="seven"):
+        fanout.results()
 
 
 def test_an_unbounded_fanout_sends_every_chunk_to_the_workers() -> None:
