@@ -501,7 +501,9 @@ class MatchCache:
         self.query_keys: dict[str, frozenset[str]] = {}
         self.postings: dict[str, list[str] | None] = {}  # None: more than MAX_KEY_POSTINGS
         # The stored reviews naming each report looked up (none: an empty list). A report's profile is read
-        # with whether any review names it, so an unreviewed one needs no look-up of its own.
+        # with whether any review names it, so an unreviewed one needs no look-up of its own. Only a review
+        # (another writer: ``jobs.review``) changes them, and its append moves the log, which empties the
+        # cache (``check``).
         self.reviews: dict[str, list[Review]] = {}
         self.decisions: dict[str, Placement] = {}  # as ``MatchReads.decisions`` gives them
         # Reports logged and not projected yet: their derivations by extraction position, and their

@@ -81,6 +81,11 @@ class Review:
     actor: str
     reason: str
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Every report the review names (in ``article_ids`` or ``others``)."""
+        return frozenset((*self.article_ids, *self.others))
+
     @classmethod
     def from_event(cls, position: int, event: ReviewDecided) -> Review:
         return cls(

@@ -316,7 +316,7 @@ class Projector:
             self._fold(position, event, states, keys, texts, reviews, touched, derived)
         writes = _Writes(self.conn)
         writes.insert(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
-        writes.insert(ReviewReportRow, REVIEW_REPORT_COLUMNS, _review_reports(reviews))
+        writes.insert(ReviewReportRow, REVIEW_REPORT_COLUMNS, review_report_rows(reviews))
         # Each report keeps the meeting it was loaded with, unless the regrouping places it.
         folded = {a: (s, rows[a][1] if a in rows else None) for a, s in states.items()}
         placed = self._regroup(touched, folded, reviews, writes)
@@ -445,10 +445,7 @@ class Projector:
         for report in states.values():
             if report.decision_position is not None:
                 groups.setdefault(report.group_key(), []).append(report)
-        by_article: dict[str, list[Review]] = {}
-        for review in reviews:
-            for article_id in {*review.article_ids, *review.others}:
-                by_article.setdefault(article_id, []).append(review)
+        by_article = reviews_by_report(reviews)
         meetings = Fanout(fold_meetings, pool, chunk=_MEETING_CHUNK, bounded=False)
         with self._indexes_built_after():
             for _, members in sorted(groups.items()):
@@ -470,7 +467,7 @@ class Projector:
             )
             del states, meeting_of
             self._insert_rows(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
-            self._insert_rows(ReviewReportRow, REVIEW_REPORT_COLUMNS, _review_reports(reviews))
+            self._insert_rows(ReviewReportRow, REVIEW_REPORT_COLUMNS, review_report_rows(reviews))
             self._insert_meetings(folded_meetings)
         if count:
             writes = _Writes(self.conn)
@@ -577,7 +574,7 @@ class Projector:
                 groups.setdefault(s.group_key(), []).append(s)
         ids = set(states)
         reviews = sorted(
-            (*self.reviews_naming(ids), *(r for r in new_reviews if ids & {*r.article_ids, *r.others})),
+            (*self.reviews_naming(ids), *(r for r in new_reviews if ids & r.names)),
             key=attrgetter("position"),
         )
         meetings = [meeting_rows(fold_meeting(members, reviews)) for _, members in sorted(groups.items())]
@@ -594,7 +591,7 @@ def reviews_by_report(reviews: Iterable[Review]) -> dict[str, list[Review]]:
     """Each report named by ``reviews`` (in ``article_ids`` or ``others``), with the reviews naming it."""
     by_report: dict[str, list[Review]] = {}
     for review in reviews:
-        for article_id in {*review.article_ids, *review.others}:
+        for article_id in review.names:
             by_report.setdefault(article_id, []).append(review)
     return by_report
 
@@ -607,9 +604,10 @@ _REVIEWS_NAMING = (
 )
 
 
-def _review_reports(reviews: Iterable[Review]) -> list[tuple[str, int]]:
-    """``review_reports`` rows of ``reviews``: each report a review names, with the review's position."""
-    return [(a, r.position) for r in reviews for a in sorted({*r.article_ids, *r.others})]
+def review_report_rows(reviews: Iterable[Review]) -> list[tuple[str, int]]:
+    """``review_reports`` rows of ``reviews`` (``REVIEW_REPORT_COLUMNS``): each report a review names,
+    with the review's position."""
+    return [(a, r.position) for r in reviews for a in sorted(r.names)]
 
 
 def _review_row(review: Review) -> tuple[Any, ...]:

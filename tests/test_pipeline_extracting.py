@@ -215,6 +215,7 @@ def collector_watching_extract(text: str, *, published: str | None, title: str |
 
 
 def test_the_cycle_collector_rests_during_a_batch_and_comes_back_after(tmp_path: Path) -> None:
+    COLLECTOR_ON.clear()
     assert gc.isenabled()
     with database(tmp_path / "gc.db") as engine:
         Pipeline(engine, extractor=collector_watching_extract).ingest(stream(12), batch=5, workers=0)

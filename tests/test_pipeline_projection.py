@@ -25,8 +25,8 @@ COURIER = "lundmark-courier-2023-03-14.html"
 
 
 def test_a_report_joining_a_corrected_meeting_keeps_the_correction(engine: Engine, tmp_path: Path) -> None:
-    """The pipeline gives the projector the reviews it read for matching: the regrouped meeting must
-    still see the person's correction."""
+    """A report joining a meeting after a person corrected it: the regrouping finds the correction by
+    the reports it names (``review_reports``), so the regrouped meeting keeps it."""
     folder = tmp_path / "corpus"
     shutil.copytree(CORPUS, folder)
     Pipeline(engine).ingest(iter_articles([str(folder)]))

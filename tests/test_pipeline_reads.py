@@ -13,6 +13,8 @@ import jobs.pipeline
 from jobs.pipeline import MatchCache, MatchReads
 from matcher import ReportProfile, query_keys
 from store.events import canonical_json
+from store.fold import Review
+from store.projections import REVIEW_REPORT_COLUMNS, review_report_rows
 from store.schema import MatchKeyRow, ReportRow, ReviewReportRow, ReviewRow
 
 CAP = 5
@@ -122,8 +124,23 @@ def _review(position: int, action: str, article_ids: list[str], others: list[str
 def _store_reviews(conn: Connection, reviews: list[tuple[int, str, list[str], list[str]]]) -> None:
     """The rows the projector writes for ``reviews``: the review, and each report it names."""
     conn.execute(insert(ReviewRow), [_review(*r) for r in reviews])
-    named = [{"article_id": a, "position": p} for p, _, ids, others in reviews for a in {*ids, *others}]
-    conn.execute(insert(ReviewReportRow), named)
+    stored = [
+        Review(
+            position=position,
+            action=action,
+            article_ids=tuple(ids),
+            others=tuple(others),
+            field_name=None,
+            value=None,
+            actor="tester",
+            reason="test",
+        )
+        for position, action, ids, others in reviews
+    ]
+    rows = review_report_rows(stored)
+    conn.execute(
+        insert(ReviewReportRow), [dict(zip(REVIEW_REPORT_COLUMNS, row, strict=True)) for row in rows]
+    )
 
 
 @pytest.mark.parametrize(
