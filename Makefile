@@ -41,9 +41,9 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --out BENCHMARKS.md $(MERGE_LARGE)
 
-# The 1M figures (SQLite) and ingest at 100k (SQLite) and 10k (PostgreSQL) take longer than `make bench`
-# should (~30 min): run them apart; `make bench` and `make eval` merge every bench/large-*.json into
-# BENCHMARKS.md.
+# The 1M-event rebuild and match latency at 1M stored meetings (SQLite), and ingest at 100k (SQLite) and
+# 10k (PostgreSQL), take longer than `make bench` should (~35-45 min): run them apart; `make bench` and
+# `make eval` merge every bench/large-*.json into BENCHMARKS.md.
 bench-large: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --preset large --only rebuild --backends sqlite --out /tmp/accord-large.md --json bench/large-rebuild.json

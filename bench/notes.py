@@ -33,9 +33,10 @@ def summary(preset: str, sizes: Any) -> list[str]:
         "",
         (
             "**Not in `make bench`, to keep it under ~25 minutes on 2 cores:** the 1M-event rebuild, "
-            "match latency against 1M stored reports (SQLite), and ingest at 100k reports (SQLite) and at "
-            "10k (PostgreSQL). `make bench-large` measures them (~30 minutes: building a 1M-event log, "
-            "bulk-loading ~26M blocking keys, ingesting 100k articles) into `bench/large-*.json`, and every "
+            "match latency against 1M stored meetings (2.5M reports, SQLite), and ingest at 100k reports "
+            "(SQLite) and at 10k (PostgreSQL). `make bench-large` measures them (~35-45 minutes: building a "
+            "1M-event log, bulk-loading ~65M blocking keys, ingesting 100k articles) into "
+            "`bench/large-*.json`, and every "
             "later `make bench` or `make eval` merges those files into the tables below, named with their "
             "own date and commit."
         ),
@@ -209,7 +210,9 @@ MATCH = [
     (
         "The store's `reports` (with `profile` JSON) and `match_keys` tables are bulk-loaded directly and, "
         "on PostgreSQL, `VACUUM ANALYZE`d; each of the generator's truth groups is one meeting (so "
-        "*meetings* is ~40% of *reports*). Profiles come from the extraction pool, cycle *c* shifted by "
+        "*meetings* is ~40% of *reports*: the 2.5M-report store of `make bench-large` holds the 1M "
+        "meetings the target names, and the 100k-report store of `make bench` ~40k). Profiles come from "
+        "the extraction pool, cycle *c* shifted by "
         "*c* x 418 weeks, so the density of reports per week — what a look-up sees — stays that of the "
         "synthetic stream as the store grows (a bigger archive covers more weeks; it does not make one "
         "week busier). The probes are pool reports held out of the store, so each has its twins and "

@@ -84,7 +84,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        help="full (default, ~25 min), large (1M match, 10k/100k ingest: hours), quick, or smoke (tests)",
+        help="full (default, ~25 min), large (match at 1M meetings, 1M rebuild, 10k/100k ingest: ~45 min), quick, or smoke (tests)",
     )
     parser.add_argument("--only", choices=SCENARIOS, help="run one scenario")
     parser.add_argument(
