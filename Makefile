@@ -41,13 +41,14 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --out BENCHMARKS.md $(MERGE_LARGE)
 
-# The 1M-event rebuild and match latency at 1M stored meetings (SQLite), and ingest at 100k (SQLite) and
-# 10k (PostgreSQL), take longer than `make bench` should (~35-45 min): run them apart; `make bench` and
-# `make eval` merge every bench/large-*.json into BENCHMARKS.md.
+# The 1M-event rebuild (SQLite), match latency at 1M stored meetings (both databases), and ingest at 100k
+# (SQLite) and 10k (PostgreSQL) take longer than `make bench` should (~50-60 min): run them apart;
+# `make bench` and `make eval` merge every bench/large-*.json into BENCHMARKS.md.
 bench-large: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --preset large --only rebuild --backends sqlite --out /tmp/accord-large.md --json bench/large-rebuild.json
 	$(BIN)/python -m bench.run --preset large --only match --backends sqlite --out /tmp/accord-large.md --json bench/large-match.json
+	$(BIN)/python -m bench.run --preset large --only match --backends postgresql --out /tmp/accord-large.md --json bench/large-match-postgresql.json
 	$(BIN)/python -m bench.run --preset large --only ingest --out /tmp/accord-large.md --json bench/large-ingest.json
 	$(BIN)/python -m bench.run --out BENCHMARKS.md --render bench/last-run.json $(MERGE_LARGE)
 

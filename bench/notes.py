@@ -33,9 +33,9 @@ def summary(preset: str, sizes: Any) -> list[str]:
         "",
         (
             "**Not in `make bench`, to keep it under ~25 minutes on 2 cores:** the 1M-event rebuild, "
-            "match latency against 1M stored meetings (2.5M reports, SQLite), and ingest at 100k reports "
-            "(SQLite) and at 10k (PostgreSQL). `make bench-large` measures them (~35-45 minutes: building a "
-            "1M-event log, bulk-loading ~65M blocking keys, ingesting 100k articles) into "
+            "match latency against 1M stored meetings (2.5M reports, both databases), and ingest at 100k "
+            "reports (SQLite) and at 10k (PostgreSQL). `make bench-large` measures them (~50-60 minutes: "
+            "building a 1M-event log, bulk-loading ~65M blocking keys twice, ingesting 100k articles) into "
             "`bench/large-*.json`, and every "
             "later `make bench` or `make eval` merges those files into the tables below, named with their "
             "own date and commit."

@@ -2,8 +2,9 @@
 
 Sizes are chosen so that ``make bench`` (full) stays under ~25 minutes on a 2-core machine; every job
 runs in its own process so its peak memory is its own. ``large`` holds what does not fit: match latency
-against 1M stored meetings (2.5M reports), the 1M-event rebuild, ingest at 100k reports on SQLite and at 10k on
-PostgreSQL (wall times measured on the 2-core machine are noted by each size). BENCHMARKS.md says what was left out and why.
+against 1M stored meetings (2.5M reports; SQLite and PostgreSQL), the 1M-event rebuild, ingest at 100k
+reports on SQLite and at 10k on PostgreSQL (wall times measured on the 2-core machine are noted by each
+size). BENCHMARKS.md says what was left out and why.
 """
 
 from __future__ import annotations
