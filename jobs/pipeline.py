@@ -48,7 +48,7 @@ from matcher import (
     query_keys,
 )
 from store.collector import cycle_collection_paused
-from store.driver import chunks, fetch, in_list
+from store.driver import chunks, fetch, fetch_in
 from store.eventlog import EventLog
 from store.events import (
     ArticleReceived,
@@ -573,13 +573,11 @@ class MatchReads:
         known = self.cache.profiles
         wanted = set(ids)
         result = {i: known[i] for i in wanted if i in known}
-        for chunk in chunks(wanted - set(result)):
-            rows = fetch(self.conn, _PROFILES.format(in_list(chunk)), chunk)
-            for article_id, profile, reviewed in rows:
-                if profile is not None:
-                    result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
-                if not reviewed:
-                    self.cache.reviews[article_id] = []
+        for article_id, profile, reviewed in fetch_in(self.conn, _PROFILES, wanted - set(result)):
+            if profile is not None:
+                result[article_id] = known[article_id] = ReportProfile.from_dict(json.loads(profile))
+            if not reviewed:
+                self.cache.reviews[article_id] = []
         return result
 
     def candidates(self, profile: ReportProfile) -> list[ReportProfile]:
@@ -636,10 +634,10 @@ class MatchReads:
         known = self.cache.decisions
         wanted = set(ids)
         result = {i: known[i] for i in wanted if i in known}
-        for chunk in chunks(wanted - result.keys()):
-            rows = fetch(self.conn, _DECISIONS.format(in_list(chunk)), chunk)
-            for article_id, cluster_json, outcome, review_with in rows:
-                result[article_id] = known[article_id] = (cluster_json, outcome, review_with)
+        for article_id, cluster_json, outcome, review_with in fetch_in(
+            self.conn, _DECISIONS, wanted - result.keys()
+        ):
+            result[article_id] = known[article_id] = (cluster_json, outcome, review_with)
         for article_id in wanted - result.keys():
             result[article_id] = known[article_id] = UNDECIDED
         return result

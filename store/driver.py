@@ -46,7 +46,7 @@ def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         found.close()
 
 
-def chunks(ids: Iterable[str], size: int = IDS_PER_STATEMENT) -> Iterator[list[str]]:
+def chunks(ids: Iterable[Any], size: int = IDS_PER_STATEMENT) -> Iterator[list[Any]]:
     """``ids`` sorted, in lists of at most ``size`` (one statement each)."""
     ordered = sorted(ids)
     for i in range(0, len(ordered), size):
@@ -56,3 +56,12 @@ def chunks(ids: Iterable[str], size: int = IDS_PER_STATEMENT) -> Iterator[list[s
 def in_list(ids: Sequence[Any]) -> str:
     """``?, ?, ...``: one mark per id."""
     return ", ".join("?" for _ in ids)
+
+
+def fetch_in(conn: Connection, sql: str, ids: Iterable[Any]) -> list[Any]:
+    """Rows of ``sql`` for every id of ``ids``: its ``IN ({})`` gets the marks of one chunk of ids at a
+    time (``chunks``), one statement each."""
+    rows: list[Any] = []
+    for chunk in chunks(ids):
+        rows += fetch(conn, sql.format(in_list(chunk)), chunk)
+    return rows

@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import ConcurrencyError
-from store.driver import IDS_PER_STATEMENT, begin, cursor, fetch, marked
+from store.driver import IDS_PER_STATEMENT, begin, chunks, cursor, fetch, fetch_in, marked
 from store.events import GENESIS_HASH, NewEvent, StoredEvent, canonical_json, chain_hash, utcnow
 from store.schema import EventRow
 
@@ -112,8 +112,8 @@ class EventLog:
         begin(self.conn)
         driver = self.conn.connection.driver_connection
         with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:  # type: ignore[union-attr]
-            lock.execute(_LOCK_SQL.replace("?", "%s"), (APPEND_LOCK_ID,))
-            read.execute(sql.replace("?", "%s"), tuple(params))
+            lock.execute(marked(self.conn, _LOCK_SQL), (APPEND_LOCK_ID,))
+            read.execute(marked(self.conn, sql), tuple(params))
             return list(read.fetchall())
 
     def head(self) -> tuple[int, str]:
@@ -127,8 +127,7 @@ class EventLog:
         """The current version (0: no events yet) of each stream, in one query."""
         ids = sorted(set(stream_ids))
         versions = dict.fromkeys(ids, 0)
-        for start in range(0, len(ids), IDS_PER_STATEMENT):
-            chunk = ids[start : start + IDS_PER_STATEMENT]
+        for chunk in chunks(ids):
             for stream_id, version, _ in fetch(self.conn, f"{_VERSIONS_SQL} {_values(len(chunk))}", chunk):
                 if version is not None:
                     versions[stream_id] = int(version)
@@ -311,14 +310,8 @@ class EventLog:
         return [_row_to_event(row) for row in rows]
 
     def at(self, positions: Sequence[int]) -> dict[int, StoredEvent]:
-        wanted = sorted(set(positions))
-        found: dict[int, StoredEvent] = {}
-        for start in range(0, len(wanted), IDS_PER_STATEMENT):
-            chunk = wanted[start : start + IDS_PER_STATEMENT]
-            sql = f"SELECT {_COLUMNS} FROM events WHERE position IN ({', '.join('?' for _ in chunk)})"
-            for row in fetch(self.conn, sql, chunk):
-                found[row[0]] = _row_to_event(row)
-        return found
+        rows = fetch_in(self.conn, f"SELECT {_COLUMNS} FROM events WHERE position IN ({{}})", set(positions))
+        return {row[0]: _row_to_event(row) for row in rows}
 
     def verify(self) -> Verification:
         """Walk the chain from the start; name the first position whose row does not match its hash."""

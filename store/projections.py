@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Index, Table, delete, inspect, select
 
 from store import driver
 from store.collector import cycle_collection_paused
-from store.driver import fetch
+from store.driver import fetch, fetch_in
 from store.eventlog import EventLog, RawEvent
 from store.events import (
     EVENT_TYPES,
@@ -265,20 +265,15 @@ class Projector:
 
     # --- reports ------------------------------------------------------------------------------------
 
-    def _in_chunks(self, sql: str, ids: Iterable[str]) -> list[Any]:
-        """Run ``sql`` once per 500 of ``ids``, its ``IN ({})`` given a parameter each; the rows it returns."""
-        rows: list[Any] = []
-        for chunk in driver.chunks(ids):
-            rows += fetch(self.conn, sql.format(driver.in_list(chunk)), chunk)
-        return rows
-
     def load_states(self, ids: Iterable[str]) -> dict[str, ReportState]:
         return {a: state for a, (state, _) in self._report_rows(ids).items()}
 
     def _report_rows(self, ids: Iterable[str]) -> dict[str, tuple[ReportState, str | None]]:
         """The state and meeting id of each report of ``ids`` that exists."""
         found: dict[str, tuple[ReportState, str | None]] = {}
-        for row in self._in_chunks(f"SELECT {_REPORT_COLUMNS} FROM reports WHERE article_id IN ({{}})", ids):
+        for row in fetch_in(
+            self.conn, f"SELECT {_REPORT_COLUMNS} FROM reports WHERE article_id IN ({{}})", ids
+        ):
             state = ReportState(**dict(zip(_STATE_FIELDS, row, strict=False)))
             found[state.article_id] = (state, row[-1])
         return found
@@ -521,7 +516,8 @@ class Projector:
     def reviews_naming(self, ids: Iterable[str]) -> list[Review]:
         """The stored reviews that name any of ``ids`` (in ``article_ids`` or ``others``), in log order."""
         found = {
-            review.position: review for review in map(_review_from_row, self._in_chunks(_REVIEWS_NAMING, ids))
+            review.position: review
+            for review in map(_review_from_row, fetch_in(self.conn, _REVIEWS_NAMING, ids))
         }
         return [found[position] for position in sorted(found)]
 
@@ -560,7 +556,7 @@ class Projector:
             meeting_ids = {m for _, m in rows.values() if m} - old_meetings
             old_meetings |= meeting_ids
             sql = "SELECT article_id FROM meeting_reports WHERE meeting_id IN ({})"
-            found.update(a for (a,) in self._in_chunks(sql, meeting_ids))
+            found.update(a for (a,) in fetch_in(self.conn, sql, meeting_ids))
             for s in loaded.values():
                 found.update(json.loads(s.group_key()))
             frontier = found - tried
