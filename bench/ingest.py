@@ -55,10 +55,11 @@ class TimedPipeline(Pipeline):
         *,
         metadata: dict[str, Any] | None = None,
         cache: MatchCache | None = None,
+        project: bool = True,
     ) -> Outcome:
         started, cpu_started = time.perf_counter(), time.process_time()
         try:
-            return super().ingest_one(conn, article, metadata=metadata, cache=cache)
+            return super().ingest_one(conn, article, metadata=metadata, cache=cache, project=project)
         finally:
             seconds = time.perf_counter() - started
             cpu_seconds = time.process_time() - cpu_started

@@ -203,23 +203,19 @@ class Pipeline:
         # The append lock is taken once for the batch, outside the articles' savepoints (so that a failed
         # article does not drop it): its articles then lock without a round trip each.
         EventLog(conn).lock()
-        cache.deferring = True
-        try:
-            for item in items:
-                if outcomes and time.perf_counter() - started > BATCH_SECONDS:
-                    break
-                if isinstance(item, IngestError):
-                    outcomes.append(Outcome(source=item.origin, status="failed", message=item.problem))
-                    continue
-                try:
-                    with conn.begin_nested():
-                        outcome = self.ingest_one(conn, item, metadata=metadata, cache=cache)
-                except AccordError as e:
-                    # The savepoint undid the article's rows; what the cache holds was read before them.
-                    outcome = Outcome(source=item.source, status="failed", message=str(e))
-                outcomes.append(outcome)
-        finally:
-            cache.deferring = False
+        for item in items:
+            if outcomes and time.perf_counter() - started > BATCH_SECONDS:
+                break
+            if isinstance(item, IngestError):
+                outcomes.append(Outcome(source=item.origin, status="failed", message=item.problem))
+                continue
+            try:
+                with conn.begin_nested():
+                    outcome = self.ingest_one(conn, item, metadata=metadata, cache=cache, project=False)
+            except AccordError as e:
+                # The savepoint undid the article's rows; what the cache holds was read before them.
+                outcome = Outcome(source=item.source, status="failed", message=str(e))
+            outcomes.append(outcome)
         _project(conn, cache)
         return outcomes
 
@@ -230,11 +226,13 @@ class Pipeline:
         *,
         metadata: dict[str, Any] | None = None,
         cache: MatchCache | None = None,
+        project: bool = True,
     ) -> Outcome:
         """Log, extract, match and project one article in the caller's transaction.
 
-        ``cache`` carries matching reads over from the previous article (see ``MatchCache``). While it is
-        ``deferring`` (inside ``ingest``'s batches) the article is projected with the rest of its batch.
+        ``cache`` carries matching reads over from the previous article (see ``MatchCache``). With
+        ``project`` false (``ingest``'s batches) a new article stays in ``cache.unprojected``, to be
+        projected with the rest of its batch (``_project``); a revision is projected at once either way.
         """
         log = EventLog(conn)
         log.lock()
@@ -314,7 +312,7 @@ class Pipeline:
             cache.profiles[article_id] = ReportProfile.from_dict(json.loads(derived.profile))
             reads.indexed(article_id, derived.keys)
             reads.decided(decisions)
-            if not cache.deferring:
+            if project:
                 _project(conn, cache)
         cache.moved_to(stored[-1].position)
         return Outcome(source=article.source, status="revised" if history else "new", article_id=article_id)
@@ -511,15 +509,12 @@ class MatchCache:
         self.unprojected: dict[int, DerivedReport] = {}
         self.unprojected_postings: dict[str, list[str]] = {}
         self.projected_to: int | None = None  # the projections' checkpoint while reports are unprojected
-        self.deferring = False  # whether the pipeline projects its articles later (``unprojected``)
         self._edges: dict[tuple[str, str], float | None] = {}
         self._scores: dict[tuple[str, str], PairScore] = {}
         self._memo_config: MatcherConfig | None = None
 
     def clear(self) -> None:
-        deferring = self.deferring
         self.__init__()  # type: ignore[misc]
-        self.deferring = deferring
 
     def projected(self) -> None:
         """The unprojected reports are in the projections now; a cache grown too large starts over."""
