@@ -363,8 +363,7 @@ class Pipeline:
         """
         reads = reads or MatchReads(conn)
         seed = seed or reads.profiles([article_id])[article_id]
-        # One memo for the walk and the clustering: fetched again after the walk, a full memo would be
-        # emptied in between and the clustering would score the component's pairs a second time.
+        # One memo for the walk and the clustering: the clustering reuses the pairs the walk scored.
         scores = reads.cache.scores(self.config)
         component = expand_component(
             seed,
@@ -534,21 +533,22 @@ class MatchCache:
         return False
 
     def moved_to(self, head: int) -> None:
-        """The log is at ``head`` by this pipeline's own writes: what the cache holds is still valid."""
+        """The log is at ``head`` by this pipeline's own writes: what the cache holds is still valid. A
+        score memo grown past its cap starts over (between articles, never during one's matching)."""
         self.position = head
+        if len(self._edges) > self.MAX_EDGES:
+            self._edges = {}
+        if len(self._scores) > self.MAX_SCORES:
+            self._scores = {}
 
     def edges(self, config: MatcherConfig) -> dict[tuple[str, str], float | None]:
         """The component walk's memo of edge scores, for ``config`` (another config starts afresh)."""
         self._memos_for(config)
-        if len(self._edges) > self.MAX_EDGES:
-            self._edges = {}
         return self._edges
 
     def scores(self, config: MatcherConfig) -> dict[tuple[str, str], PairScore]:
         """The pair scores the walk and the clustering computed (``cluster``'s memo), for ``config``."""
         self._memos_for(config)
-        if len(self._scores) > self.MAX_SCORES:
-            self._scores = {}
         return self._scores
 
     def _memos_for(self, config: MatcherConfig) -> None:

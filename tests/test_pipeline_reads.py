@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, insert
 
 import jobs.pipeline
 from jobs.pipeline import MatchCache, MatchReads
-from matcher import ReportProfile, query_keys
+from matcher import DEFAULT_CONFIG, ReportProfile, query_keys, score_pair
 from store.events import canonical_json
 from store.fold import Review
 from store.projections import REVIEW_REPORT_COLUMNS, review_report_rows
@@ -217,3 +217,20 @@ def test_reviews_are_looked_up_only_for_reports_a_review_names(engine: Engine) -
         assert reads.constraints({"a", "c"}) == ([], [("a", "b")])
         assert sorted(cache.reviews) == ["a", "c"]
         assert [r.position for r in cache.reviews["a"]] == [1]
+
+
+def test_score_memos_start_over_between_articles_never_during_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A memo past its cap is emptied when the pipeline moves to the next article: fetched twice while
+    one article is matched (the walk, then the clustering), it keeps what the first fetch scored."""
+    monkeypatch.setattr(MatchCache, "MAX_EDGES", 2)
+    monkeypatch.setattr(MatchCache, "MAX_SCORES", 2)
+    cache = MatchCache()
+    pairs = [(f"a{i}", "b") for i in range(3)]
+    score = score_pair(_profile("a0"), _profile("b"), DEFAULT_CONFIG)
+    cache.edges(DEFAULT_CONFIG).update(dict.fromkeys(pairs, 0.5))
+    cache.scores(DEFAULT_CONFIG).update(dict.fromkeys(pairs, score))
+    assert len(cache.edges(DEFAULT_CONFIG)) == len(cache.scores(DEFAULT_CONFIG)) == 3
+    cache.moved_to(7)
+    assert cache.position == 7
+    assert cache.edges(DEFAULT_CONFIG) == {}
+    assert cache.scores(DEFAULT_CONFIG) == {}
