@@ -308,8 +308,9 @@ class Pipeline:
             _project(conn, cache)
             cache.clear()  # the projection replaced the old profile and its keys
         else:
-            # Until it is projected, matching finds the report here (as the projection will hold it).
-            cache.profiles[article_id] = ReportProfile.from_dict(json.loads(derived.profile))
+            # Until it is projected, matching finds the report here. ``seed`` equals the profile the
+            # projection will hold (its JSON reads back equal: tests/test_matcher_profile.py).
+            cache.profiles[article_id] = seed
             reads.indexed(article_id, derived.keys)
             reads.decided(decisions)
             if project:
