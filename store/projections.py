@@ -310,8 +310,7 @@ class Projector:
         for position, event in decoded:
             self._fold(position, event, states, keys, texts, reviews, touched, derived)
         writes = _Writes(self.conn)
-        writes.insert(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
-        writes.insert(ReviewReportRow, REVIEW_REPORT_COLUMNS, review_report_rows(reviews))
+        _queue_reviews(writes, reviews)
         # Each report keeps the meeting it was loaded with, unless the regrouping places it.
         folded = {a: (s, rows[a][1] if a in rows else None) for a, s in states.items()}
         placed = self._regroup(touched, folded, reviews, writes)
@@ -461,8 +460,9 @@ class Projector:
                 [(*_state_values(s), meeting_of.get(a)) for a, s in states.items()],
             )
             del states, meeting_of
-            self._insert_rows(ReviewRow, REVIEW_COLUMNS, [_review_row(r) for r in reviews])
-            self._insert_rows(ReviewReportRow, REVIEW_REPORT_COLUMNS, review_report_rows(reviews))
+            writes = _Writes(self.conn)
+            _queue_reviews(writes, reviews)
+            writes.flush()
             self._insert_meetings(folded_meetings)
         if count:
             writes = _Writes(self.conn)
@@ -606,7 +606,13 @@ def review_report_rows(reviews: Iterable[Review]) -> list[tuple[str, int]]:
     return [(a, r.position) for r in reviews for a in sorted(r.names)]
 
 
-def _review_row(review: Review) -> tuple[Any, ...]:
+def _queue_reviews(writes: _Writes, reviews: Sequence[Review]) -> None:
+    """Queue the rows of ``reviews``: each review, and each report it names."""
+    writes.insert(ReviewRow, REVIEW_COLUMNS, [review_row(r) for r in reviews])
+    writes.insert(ReviewReportRow, REVIEW_REPORT_COLUMNS, review_report_rows(reviews))
+
+
+def review_row(review: Review) -> tuple[Any, ...]:
     """A review as a ``review_decisions`` row, in ``REVIEW_COLUMNS`` order."""
     return (
         review.position,

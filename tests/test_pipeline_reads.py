@@ -14,7 +14,7 @@ from jobs.pipeline import MatchCache, MatchReads
 from matcher import DEFAULT_CONFIG, ReportProfile, query_keys, score_pair
 from store.events import canonical_json
 from store.fold import Review
-from store.projections import REVIEW_REPORT_COLUMNS, review_report_rows
+from store.projections import REVIEW_COLUMNS, REVIEW_REPORT_COLUMNS, review_report_rows, review_row
 from store.schema import MatchKeyRow, ReportRow, ReviewReportRow, ReviewRow
 
 CAP = 5
@@ -108,22 +108,9 @@ def _report_row(report_id: str) -> dict[str, object]:
     }
 
 
-def _review(position: int, action: str, article_ids: list[str], others: list[str]) -> dict[str, object]:
-    return {
-        "position": position,
-        "action": action,
-        "article_ids": canonical_json(article_ids),
-        "others": canonical_json(others),
-        "field_name": None,
-        "value": None,
-        "actor": "tester",
-        "reason": "test",
-    }
-
-
 def _store_reviews(conn: Connection, reviews: list[tuple[int, str, list[str], list[str]]]) -> None:
-    """The rows the projector writes for ``reviews``: the review, and each report it names."""
-    conn.execute(insert(ReviewRow), [_review(*r) for r in reviews])
+    """The rows the projector writes for ``reviews`` (its own row builders): the review, and each report
+    it names."""
     stored = [
         Review(
             position=position,
@@ -137,10 +124,11 @@ def _store_reviews(conn: Connection, reviews: list[tuple[int, str, list[str], li
         )
         for position, action, ids, others in reviews
     ]
-    rows = review_report_rows(stored)
-    conn.execute(
-        insert(ReviewReportRow), [dict(zip(REVIEW_REPORT_COLUMNS, row, strict=True)) for row in rows]
-    )
+    for table, columns, rows in (
+        (ReviewRow, REVIEW_COLUMNS, [review_row(r) for r in stored]),
+        (ReviewReportRow, REVIEW_REPORT_COLUMNS, review_report_rows(stored)),
+    ):
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 @pytest.mark.parametrize(
