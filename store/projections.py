@@ -87,6 +87,7 @@ _SORT_IN_SQLITE_FROM = (
 )
 _STAGED = "_replay_rows"  # its temporary table
 _CHECKPOINTS = Checkpoint.__tablename__
+_MOVE_CHECKPOINT = f"UPDATE {_CHECKPOINTS} SET position = ? WHERE name = ? AND position = ?"
 
 
 class _Writes:
@@ -153,25 +154,28 @@ class _Writes:
         self._statements, self._copies, self._checkpoint = [], [], None
         if not statements and not copies and checkpoint is None:
             return
-        cursor, moved = driver.cursor(self.conn), driver.cursor(self.conn)
-        moving = driver.marked(
-            self.conn, f"UPDATE {_CHECKPOINTS} SET position = ? WHERE name = ? AND position = ?"
-        )
+        cursor = driver.cursor(self.conn)
+        # The checkpoint's move has a cursor of its own: its row count says whether it moved.
+        moved = None if checkpoint is None else driver.cursor(self.conn)
+
+        def run() -> None:
+            _run(cursor, statements)
+            if moved is not None and checkpoint is not None:
+                moved.execute(
+                    driver.marked(self.conn, _MOVE_CHECKPOINT), (checkpoint[1], NAME, checkpoint[0])
+                )
+
         try:
             if self.conn.dialect.driver == "psycopg":
                 with self.conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
-                    _run(cursor, statements)
-                    if checkpoint is not None:
-                        moved.execute(moving, (checkpoint[1], NAME, checkpoint[0]))
+                    run()
                 for sql, rows in copies:
                     with cursor.copy(sql) as copy:
                         for row in rows:
                             copy.write_row(row)
             else:
-                _run(cursor, statements)
-                if checkpoint is not None:
-                    moved.execute(moving, (checkpoint[1], NAME, checkpoint[0]))
-            if checkpoint is not None and moved.rowcount != 1:
+                run()
+            if moved is not None and checkpoint is not None and moved.rowcount != 1:
                 old, new = checkpoint
                 if old != 0:
                     raise RuntimeError(f"the projections' checkpoint is not at {old}: not moved to {new}")
@@ -180,7 +184,8 @@ class _Writes:
                 cursor.execute(driver.marked(self.conn, insert), (NAME, new))
         finally:
             cursor.close()
-            moved.close()
+            if moved is not None:
+                moved.close()
 
 
 def _run(cursor: Any, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
