@@ -24,6 +24,8 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\bpresented\s+(?:a\s+copy\s+of\s+)?(?:his|her|their)\s+credentials\b")),
 )  # fmt: skip
 
+FORMATS = tuple(label for label, _ in _FORMATS)
+
 
 def find_format(text: str, sentences: list[Span]) -> tuple[str, Span] | None:
     """The event format and the words that show it; None when the text gives no evidence."""

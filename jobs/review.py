@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from accord.errors import AccordError
+from extract.formats import FORMATS
 from jobs.pipeline import Pipeline
 from store.eventlog import EventLog
 from store.events import NewEvent, ReviewDecided
+from store.fold import date_window
 from store.projections import Projector
 from store.queries import resolve_meeting
 from store.schema import MeetingReportRow, ReportRow
@@ -46,6 +48,24 @@ def _resolve_report(conn: object, members: list[str], ref: str) -> str:
     if len(hits) != 1:
         raise AccordError(f"{ref!r} does not name exactly one report of this meeting (give its id or source)")
     return hits[0]
+
+
+def _corrected_value(field_name: str | None, value: str | None) -> str:
+    """The value a correction records, or AccordError saying what the field takes."""
+    if field_name not in CORRECTABLE or value is None or not value.strip():
+        raise AccordError(f"correct needs a field ({', '.join(CORRECTABLE)}) and a value")
+    value = " ".join(value.split())
+    if field_name == "date":
+        window = date_window(value)
+        if window is None:
+            raise AccordError(
+                f"{value!r} is not a date: give YYYY-MM-DD, or FROM..TO for a window "
+                "(2020-11-02..2020-11-03), FROM not after TO"
+            )
+        return window[0] if window[0] == window[1] else f"{window[0]}..{window[1]}"
+    if field_name == "format" and value not in FORMATS:
+        raise AccordError(f"{value!r} is not a format: one of {', '.join(FORMATS)}")
+    return value
 
 
 def review(
@@ -91,8 +111,8 @@ def review(
             if other_id == meeting_id:
                 raise AccordError("a meeting cannot be merged with itself")
             others = _members(conn, other_id)
-        elif action == "correct" and (field_name not in CORRECTABLE or value is None):
-            raise AccordError(f"correct needs a field ({', '.join(CORRECTABLE)}) and a value")
+        elif action == "correct":
+            value = _corrected_value(field_name, value)
         event = ReviewDecided(
             action=action,
             article_ids=ids,

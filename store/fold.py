@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -267,7 +268,8 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
     members = sorted(members, key=lambda r: r.received_position)
     meeting_id = meeting_id_for(members)
     ids = {m.article_id for m in members}
-    touching = [r for r in sorted(reviews, key=lambda r: r.position) if ids & set(r.article_ids)]
+    reviews = sorted(reviews, key=lambda r: r.position)
+    touching = [r for r in reviews if ids & set(r.article_ids)]
     extracted = [(m, x) for m in members if (x := m.parsed_extraction()) is not None]
 
     view = MeetingView(meeting={})
@@ -391,7 +393,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
         "title": next((m.title for m in members if m.title), None),
         "format": _single(chosen, "format"),
         "place": _single(chosen, "place"),
-        "status": _status(members, touching),
+        "status": _status(members, reviews),
         "report_count": len(members),
         "review_with": next(
             (m.review_with for m in members if m.outcome == "review" and m.review_with), None
@@ -530,6 +532,20 @@ def _merge_attrs(sourced: Sequence[SourcedFact]) -> dict[str, str | None]:
     return merged
 
 
+def date_window(value: str) -> tuple[str, str] | None:
+    """The (from, to) ISO dates a date correction names: "YYYY-MM-DD" or "FROM..TO" with FROM not after
+    TO. None when ``value`` names no such window."""
+    lo, sep, hi = value.strip().partition("..")
+    try:
+        start = date.fromisoformat(lo.strip())
+        end = date.fromisoformat(hi.strip()) if sep else start
+    except ValueError:
+        return None
+    if len(lo.strip()) != 10 or (sep and len(hi.strip()) != 10) or end < start:
+        return None
+    return start.isoformat(), end.isoformat()
+
+
 def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequence[Review]) -> dict[str, int]:
     """A person's correction replaces the chosen value; what it replaced stays as an alternative."""
     applied: dict[str, int] = {}
@@ -541,8 +557,10 @@ def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequenc
         old_values = sorted({e["value"] for e in previous})
         attrs: dict[str, str | None] = {}
         if field_name == "date":
-            lo, _, hi = review.value.partition("..")
-            attrs = {"from": lo, "to": hi or lo}
+            window = date_window(review.value)
+            if window is None:  # names no date (only versions before the check let one be recorded)
+                continue
+            attrs = {"from": window[0], "to": window[1]}
         sourced = [s for e in previous for s in e["sourced"]]
         if field_name in ("participant", "organization", "topic"):
             # Multi-valued: a correction adds the value (or confirms it) without dropping the others.
@@ -573,9 +591,27 @@ def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequenc
     return applied
 
 
-def _status(members: Sequence[ReportState], reviews: Sequence[Review]) -> str:
-    if any(r.action in ("confirm", "merge", "split") for r in reviews):
-        return "confirmed"
+def _status(members: Sequence[ReportState], reviews: Iterable[Review]) -> str:
+    """ "confirmed" when people's decisions vouch for every report of the meeting; "needs-review" when
+    they vouch for some of them only (the matcher has added a report since) or the matcher asks."""
+    ids = {m.article_id for m in members}
+    vouched: set[str] = set()
+    for review in reviews:
+        vouched |= ids & _vouched_by(review)
+    if vouched:
+        return "confirmed" if vouched == ids else "needs-review"
     if any(m.outcome == "review" for m in members):
         return "needs-review"
     return "merged" if len(members) > 1 else "single"
+
+
+def _vouched_by(review: Review) -> frozenset[str]:
+    """The reports a decision says belong together: a confirmation's, both sides of a merge, and what a
+    split leaves in the meeting (not the report taken out: nobody said where that one belongs)."""
+    if review.action == "confirm":
+        return frozenset(review.article_ids)
+    if review.action == "merge":
+        return review.names
+    if review.action == "split":
+        return frozenset(review.others)
+    return frozenset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from store.fold import (
     SOURCE_COLUMNS,
     ReportState,
     Review,
+    date_window,
     derive_report,
     derive_reports,
     fold_meeting,
@@ -139,6 +141,44 @@ def test_a_correction_replaces_the_value_and_keeps_the_old_one_as_alternative() 
     [place] = [f for f in view.facts if f["field"] == "place"]
     assert (place["rule"], place["review_position"]) == ("human-correction", 99)
     assert place["alternatives"] == canonical_json(["Bergen"])
+
+
+def decision(
+    position: int, action: str, ids: Sequence[ReportState], others: Sequence[ReportState] = ()
+) -> Review:
+    return Review(position=position, action=action, article_ids=tuple(m.article_id for m in ids),
+                  others=tuple(m.article_id for m in others), field_name=None, value=None, actor="ana",
+                  reason="checked")  # fmt: skip
+
+
+def test_a_meeting_is_confirmed_while_decisions_vouch_for_every_report_it_holds() -> None:
+    a, b, c = (report(n, []) for n in (1, 2, 3))
+    assert fold_meeting([a, b], [decision(50, "confirm", [a, b])]).meeting["status"] == "confirmed"
+    # The matcher added c after the confirmation: back to the queue, until someone looks again.
+    assert fold_meeting([a, b, c], [decision(50, "confirm", [a, b])]).meeting["status"] == "needs-review"
+    reconfirmed = [decision(50, "confirm", [a, b]), decision(60, "confirm", [a, b, c])]
+    assert fold_meeting([a, b, c], reconfirmed).meeting["status"] == "confirmed"
+    # A merge vouches for both sides; a split for what stays, not for the report taken out.
+    assert fold_meeting([a, b, c], [decision(50, "merge", [a], [b, c])]).meeting["status"] == "confirmed"
+    split = [decision(50, "split", [c], [a, b])]
+    assert fold_meeting([a, b], split).meeting["status"] == "confirmed"
+    assert fold_meeting([c], split).meeting["status"] == "single"
+
+
+@pytest.mark.parametrize(
+    ("value", "window"),
+    [("2020-11-02", ("2020-11-02", "2020-11-02")), (" 2020-11-02 .. 2020-11-03", ("2020-11-02", "2020-11-03")),
+     ("2020-11-03..2020-11-02", None), ("2011-10-22T01", None), ("20201102", None), ("not a date", None),
+     ("2020-02-30", None), ("", None)],
+)  # fmt: skip
+def test_a_date_correction_names_a_window_or_nothing(value: str, window: tuple[str, str] | None) -> None:
+    assert date_window(value) == window
+    members = [report(1, [], date=("2019-05-05", "2019-05-05"))]
+    correction = Review(position=99, action="correct", article_ids=(members[0].article_id,), others=(),
+                        field_name="date", value=value, actor="ana", reason="per the ministry")  # fmt: skip
+    meeting = fold_meeting(members, [correction]).meeting
+    # One that names no date (older versions recorded such values unchecked) changes nothing.
+    assert (meeting["date_from"], meeting["date_to"]) == (window or ("2019-05-05", "2019-05-05"))
 
 
 def test_meeting_id_follows_the_earliest_report_and_sources_carry_spans() -> None:

@@ -46,7 +46,9 @@ def test_split_outlives_new_reports_and_rematch(engine: Engine, corpus: Path) ->
     groups = meetings(engine)
     assert frozenset({wire}) in groups
     assert frozenset(MEETING_A - {wire}) in groups
-    assert groups[frozenset({wire})]["status"] == "confirmed"
+    # The split vouches for the reports it left together, not for where the one taken out belongs.
+    assert groups[frozenset(MEETING_A - {wire})]["status"] == "confirmed"
+    assert groups[frozenset({wire})]["status"] != "confirmed"
 
     # Another outlet's copy of the wire arrives: the matcher decides again around it.
     shutil.copy(corpus / wire, corpus / "copy-of-wire.txt")
@@ -102,6 +104,56 @@ def test_correct_and_confirm_are_recorded_with_actor_and_reason(engine: Engine, 
         ("confirm", "bo", "checked"),
     ]
     assert rebuild(engine, check=True).identical
+
+
+def test_a_confirmed_meeting_that_gains_a_report_goes_back_to_the_queue(engine: Engine, corpus: Path) -> None:
+    source = "lundmark-courier-2023-03-14.html"
+    meeting = meeting_with(engine, source)
+    review(engine, "confirm", meeting["id"], actor="ana", reason="checked all three")
+    assert meeting_with(engine, source)["status"] == "confirmed"
+    # Another outlet runs the same story: the matcher adds it to the confirmed meeting.
+    shutil.copy(corpus / source, corpus / "another-outlet.html")
+    Pipeline(engine).ingest(iter_articles([str(corpus / "another-outlet.html")]))
+    grown = meeting_with(engine, source)
+    assert "another-outlet.html" in {name(r["source"]) for r in grown["reports"]}
+    assert grown["status"] == "needs-review"
+    review(engine, "confirm", grown["id"], actor="bo", reason="the new one is the same meeting")
+    assert meeting_with(engine, source)["status"] == "confirmed"
+    assert rebuild(engine, check=True).identical
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date", "2011-10-22T01", "not a date"),
+        ("date", "2023-03-20..2023-03-01", "FROM not after TO"),
+        ("date", "next week", "not a date"),
+        ("format", "banana", "not a format: one of videoconference, phone call, in-person"),
+        ("place", "  ", "needs a field"),
+        ("colour", "red", "needs a field"),
+    ],
+)
+def test_a_correction_is_refused_unless_its_value_fits_the_field(
+    engine: Engine, corpus: Path, field: str, value: str, message: str
+) -> None:
+    meeting = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    with engine.connect() as conn:
+        before = EventLog(conn).head()
+    with pytest.raises(AccordError, match=message):
+        review(engine, "correct", meeting["id"], field_name=field, value=value, actor="ana", reason="r")
+    with engine.connect() as conn:
+        assert EventLog(conn).head() == before
+
+
+def test_a_date_correction_is_recorded_in_one_spelling(engine: Engine, corpus: Path) -> None:
+    meeting = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    done = review(engine, "correct", meeting["id"], field_name="date", value=" 2023-03-14 .. 2023-03-15",
+                  actor="ana", reason="two days")  # fmt: skip
+    with engine.connect() as conn:
+        recorded = EventLog(conn).at([done.position])[done.position]
+    assert json.loads(recorded.payload)["value"] == "2023-03-14..2023-03-15"
+    after = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    assert (after["date_from"], after["date_to"]) == ("2023-03-14", "2023-03-15")
 
 
 def test_review_needs_a_reason_and_a_real_report(engine: Engine, corpus: Path) -> None:
