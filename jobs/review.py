@@ -3,15 +3,16 @@ re-decides the reports involved with the decision as a constraint, in the same t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from accord.errors import AccordError
 from extract.formats import FORMATS
 from jobs.pipeline import Pipeline
 from store.eventlog import EventLog
-from store.events import NewEvent, ReviewDecided
+from store.events import NewEvent, ReviewDecided, StoredEvent
 from store.fold import date_window
 from store.projections import Projector
 from store.queries import resolve_meeting
@@ -27,6 +28,10 @@ class Reviewed:
 
     position: int  # the ReviewDecided event's position in the log
     meetings: list[str]
+    # Where to look next: the meeting the reviewed reports are in now (after a split, the one the rest
+    # stayed in, not the report taken out).
+    meeting: str | None = None
+    repeated: bool = False  # True: this submission had already been recorded, nothing was appended
 
 
 def _members(conn: object, meeting_id: str) -> list[str]:
@@ -79,10 +84,16 @@ def review(
     other_meeting: str | None = None,
     field_name: str | None = None,
     value: str | None = None,
+    seen: Collection[str] | None = None,
+    submission: str | None = None,
 ) -> Reviewed:
     """Record a person's decision about a meeting and let the matcher follow it.
 
-    Returns the decision's log position and the meeting ids the affected reports are in afterwards.
+    ``seen``, when given, are the reports the person saw in the meeting: if the meeting holds others
+    now (someone split or merged it, or the matcher added a report since), the decision is refused
+    rather than applied to reports nobody looked at. ``submission`` names one submission of a form:
+    the same submission again (a double click, a resent form) records nothing and returns the first
+    one's result. Returns the decision's log position and the meeting ids the affected reports are in.
     """
     if action not in ACTIONS:
         raise AccordError(f"unknown review action {action!r}: one of {', '.join(ACTIONS)}")
@@ -93,8 +104,18 @@ def review(
         log.lock()
         projector = Projector(conn)
         projector.catch_up()
+        if submission is not None:
+            earlier = _submitted(log, meeting, submission)
+            if earlier is not None:
+                return _outcome(conn, earlier, repeated=True)
         meeting_id = resolve_meeting(conn, meeting)
         members = _members(conn, meeting_id)
+        if seen is not None and sorted(set(seen)) != members:
+            raise AccordError(
+                f"meeting {meeting_id} changed since its page was opened: it holds {len(members)} "
+                f"report{'s' if len(members) != 1 else ''} now, {len(set(seen))} were shown. "
+                "Nothing was recorded; look at it again before deciding"
+            )
         others: list[str] = []
         ids = members
         if action == "split":
@@ -122,17 +143,41 @@ def review(
             actor=actor,
             reason=reason,
         )
+        metadata = {"actor": actor} if submission is None else {"actor": actor, "submission": submission}
         stream = f"review-{meeting_id}"
-        [stored] = log.append([NewEvent(stream_id=stream, event=event, metadata={"actor": actor})])
+        [stored] = log.append([NewEvent(stream_id=stream, event=event, metadata=metadata)])
         projector.catch_up()
         if action in ("split", "merge"):
             pipeline = Pipeline(engine, actor=actor)
             for article_id in [*ids, *others]:
                 pipeline.match(conn, article_id, trigger=f"review#{stored.position}")
                 projector.catch_up()
-        touched = [*ids, *others]
-        rows = conn.execute(select(ReportRow.meeting_id).where(ReportRow.article_id.in_(touched)))
-        return Reviewed(position=stored.position, meetings=sorted({m for m in rows.scalars() if m}))
+        return _outcome(conn, stored)
+
+
+def _submitted(log: EventLog, meeting: str, submission: str) -> StoredEvent | None:
+    """The decision recorded for ``submission`` on the meeting it was made on, if any."""
+    for stored in log.stream(f"review-{meeting}"):
+        if stored.meta().get("submission") == submission:
+            return stored
+    return None
+
+
+def _outcome(conn: Connection, stored: StoredEvent, *, repeated: bool = False) -> Reviewed:
+    decided = stored.domain()
+    assert isinstance(decided, ReviewDecided)
+    touched = [*decided.article_ids, *decided.others]
+    rows = conn.execute(
+        select(ReportRow.article_id, ReportRow.meeting_id).where(ReportRow.article_id.in_(touched))
+    )
+    where = {article_id: meeting_id for article_id, meeting_id in rows}
+    stays = decided.others if decided.action == "split" else decided.article_ids
+    return Reviewed(
+        position=stored.position,
+        meetings=sorted({m for m in where.values() if m}),
+        meeting=next((where[a] for a in stays if where.get(a)), None),
+        repeated=repeated,
+    )
 
 
 def rematch(engine: Engine) -> int:

@@ -223,10 +223,13 @@ class MeetingView:
     sources: list[dict[str, Any]] = field(default_factory=list)
 
 
+MEETING_ID_HEX = 12  # a meeting id is "m-" and this many characters of its namesake report's id
+
+
 def meeting_id_for(members: Sequence[ReportState]) -> str:
     """A meeting is named after its earliest-received report: stable while reports join it."""
     first = min(members, key=lambda r: r.received_position)
-    return f"m-{first.article_id[:12]}"
+    return f"m-{first.article_id[:MEETING_ID_HEX]}"
 
 
 def _date_value(date_from: str | None, date_to: str | None) -> str | None:

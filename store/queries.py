@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, func, or_, select, tuple_
+from sqlalchemy.orm import QueryableAttribute
 
 from accord.errors import AccordError, NotFoundError
+from store.db import unicode_lower
 from store.eventlog import EventLog
 from store.events import StoredEvent, article_stream
+from store.fold import MEETING_ID_HEX
 from store.schema import (
     FactSourceRow,
     MeetingFactRow,
@@ -37,10 +40,28 @@ def resolve_meeting(conn: Connection, ref: str) -> str:
         .all()
     )
     if not ids:
-        raise NotFoundError("meeting", ref)
+        moved = _meeting_of_namesake(conn, prefix)
+        if moved is None:
+            raise NotFoundError("meeting", ref)
+        return moved
     if len(ids) > 1 and prefix not in ids:
         raise AccordError(f"{ref!r} names several meetings ({', '.join(ids)}, ...): give more of the id")
     return prefix if prefix in ids else ids[0]
+
+
+def _meeting_of_namesake(conn: Connection, meeting_id: str) -> str | None:
+    """Where the report a meeting was named after is now, for a full meeting id that no longer exists
+    (a split or merge renamed it): old links and open pages keep leading to those reports."""
+    hex_part = meeting_id.removeprefix("m-")
+    if len(hex_part) != MEETING_ID_HEX:
+        return None
+    found = conn.execute(
+        select(ReportRow.meeting_id)
+        .where(ReportRow.article_id.startswith(hex_part, autoescape=True), ReportRow.meeting_id.is_not(None))
+        .limit(2)
+    ).scalars()
+    moved = list(found)
+    return moved[0] if len(moved) == 1 else None
 
 
 def _facts_by_meeting(conn: Connection, meeting_ids: list[str]) -> dict[str, list[Any]]:
@@ -298,23 +319,28 @@ def _keyset(
 
 
 def _matches(text: str) -> ColumnElement[bool]:
-    """Meetings whose id, title, place, a fact's value or a report's source contains ``text`` (any case)."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """Meetings whose id, title, place, a fact's value or a report's source contains ``text`` (any case,
+    in any alphabet: "ångström" finds "Ångström")."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def contains(column: QueryableAttribute[Any]) -> ColumnElement[bool]:
+        return unicode_lower(column).like(pattern, escape="\\")
+
     in_facts = (
         select(MeetingFactRow.meeting_id)
-        .where(MeetingFactRow.meeting_id == MeetingRow.meeting_id, MeetingFactRow.value.ilike(pattern, "\\"))
+        .where(MeetingFactRow.meeting_id == MeetingRow.meeting_id, contains(MeetingFactRow.value))
         .exists()
     )
     in_sources = (
         select(MeetingReportRow.meeting_id)
         .join(ReportRow, ReportRow.article_id == MeetingReportRow.article_id)
-        .where(MeetingReportRow.meeting_id == MeetingRow.meeting_id, ReportRow.source.ilike(pattern, "\\"))
+        .where(MeetingReportRow.meeting_id == MeetingRow.meeting_id, contains(ReportRow.source))
         .exists()
     )
     return or_(
-        MeetingRow.meeting_id.ilike(pattern, "\\"),
-        MeetingRow.title.ilike(pattern, "\\"),
-        MeetingRow.place.ilike(pattern, "\\"),
+        contains(MeetingRow.meeting_id),
+        contains(MeetingRow.title),
+        contains(MeetingRow.place),
         in_facts,
         in_sources,
     )
@@ -457,6 +483,12 @@ def meeting_history(conn: Connection, meeting_id: str) -> list[dict[str, Any]]:
         item["payload"] = {k: v for k, v in item["payload"].items() if k not in _BULKY}
         result.append(item)
     return result
+
+
+def last_position(conn: Connection) -> int:
+    """The position of the newest event in the log (0 when it is empty)."""
+    position, _ = EventLog(conn).head()
+    return position
 
 
 def event_detail(conn: Connection, position: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ decision was recorded as. Every error is one message on a page with a 4xx status
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +38,7 @@ from web.guard import ForgedRequestError, SecurityHeaders, check_post, new_token
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 50
+MAX_SEARCH = 200  # characters: a name, a place, a source; longer is a paste gone wrong
 # The list's filters, the review queue first.
 TABS = (
     ("needs-review", "Needs review"),
@@ -83,7 +85,7 @@ class App:
     def meetings(self, request: Request) -> Response:
         params = request.query_params
         status = params.get("status") or None
-        search = (params.get("q") or "").strip()
+        search = _search(params.get("q") or "")
         after = queries.Cursor.parse(params["after"]) if params.get("after") else None
         before = queries.Cursor.parse(params["before"]) if params.get("before") else None
         with self.reads.connect() as conn:
@@ -125,8 +127,8 @@ class App:
         if meeting_id != ref:
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(f"/meetings/{meeting_id}{query}", status_code=303)
-        done = request.query_params.get("done", "")
-        return self.meeting_response(request, meeting_id, done=int(done) if done.isdigit() else None)
+        done = _position(request.query_params.get("done", ""))
+        return self.meeting_response(request, meeting_id, done=done)
 
     def meeting_response(
         self,
@@ -140,10 +142,20 @@ class App:
     ) -> Response:
         with self.reads.connect() as conn:
             context = pages.meeting_context(conn, meeting_id, done=done)
+        seen = " ".join(sorted(r["article_id"] for r in context["reports"]))
         return self.render(
             request,
             "meeting.html",
-            {**context, "error": error, "form": form or {}, "failed_action": (form or {}).get("action")},
+            {
+                **context,
+                "error": error,
+                "form": form or {},
+                "failed_action": (form or {}).get("action"),
+                # What the forms send back: the reports shown (a decision on a meeting that changed
+                # since is refused), and this rendering's name (a second submission records nothing).
+                "seen": seen,
+                "submission": secrets.token_urlsafe(12),
+            },
             status,
         )
 
@@ -158,8 +170,11 @@ class App:
         )
 
     def event(self, request: Request) -> Response:
+        position = _position(request.path_params["position"])
+        if position is None:
+            raise NotFoundError("event", request.path_params["position"])
         with self.reads.connect() as conn:
-            event = queries.event_detail(conn, request.path_params["position"])
+            event = queries.event_detail(conn, position)
             links = pages.event_links(conn, event)
         return self.render(request, "event.html", {"event": event, **links})
 
@@ -184,6 +199,7 @@ class App:
         with self.reads.connect() as conn:
             meeting_id = queries.resolve_meeting(conn, ref)
         given = {k: form.get(k, "").strip() or None for k in ("report", "other", "field", "value")}
+        seen = form["seen"].split() if "seen" in form else None
         done = review(
             self.engine,
             action,
@@ -194,23 +210,24 @@ class App:
             other_meeting=given["other"] if action == "merge" else None,
             field_name=given["field"] if action == "correct" else None,
             value=given["value"] if action == "correct" else None,
+            seen=seen,
+            submission=form.get("submission") or None,
         )
         # A split or merge may rename the group: go where the meeting's reports went.
-        after = done.meetings
-        target = meeting_id if meeting_id in after or not after else after[0]
-        return target, done.position
+        return done.meeting or meeting_id, done.position
 
     def _refused(
         self, request: Request, ref: str, action: str, form: dict[str, str], error: AccordError
     ) -> Response:
-        """The meeting page again, with the message and what was typed, or an error page if the
-        meeting itself is unknown."""
-        status = 404 if isinstance(error, NotFoundError) else 400
+        """The meeting page again, with the message and what was typed (400: the form asked for
+        something that cannot be done, another meeting it names included), or an error page if the
+        meeting itself is unknown (404)."""
         try:
             with self.reads.connect() as conn:
                 meeting_id = queries.resolve_meeting(conn, ref)
         except AccordError:
-            return self.error_page(request, error, status)
+            return self.error_page(request, error, 404 if isinstance(error, NotFoundError) else 400)
+        status = 400
         kept = {k: v for k, v in form.items() if k != "csrf"}
         return self.meeting_response(
             request, meeting_id, error=str(error), form={**kept, "action": action}, status=status
@@ -220,6 +237,23 @@ class App:
 
     def error_page(self, request: Request, error: Exception | str, status: int) -> Response:
         return self.render(request, "error.html", {"message": str(error), "status": status}, status)
+
+
+def _position(text: str) -> int | None:
+    """A log position from a request (ASCII digits, within a 64-bit integer), or None."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+def _search(text: str) -> str:
+    """The search as typed, trimmed; AccordError (400) for one no person types."""
+    text = text.strip()
+    if len(text) > MAX_SEARCH:
+        raise AccordError(f"a search is at most {MAX_SEARCH} characters; this one has {len(text):,}")
+    if any(ch < " " or ch == "\x7f" for ch in text):
+        raise AccordError("a search cannot hold control characters (tabs, line breaks, NUL)")
+    return text
 
 
 def _url(path: str, params: dict[str, str]) -> str:
@@ -263,7 +297,7 @@ def create_app(
         Route("/meetings/{ref}", app.meeting),
         Route("/meetings/{ref}/history", app.history),
         Route("/meetings/{ref}/{action:str}", app.decide, methods=["POST"]),
-        Route("/events/{position:int}", app.event),
+        Route("/events/{position}", app.event),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [

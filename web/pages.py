@@ -182,6 +182,7 @@ def event_links(conn: Connection, event: dict[str, Any]) -> dict[str, Any]:
     where = queries.report_meetings(conn, ids)
     return {
         "line": event_line(event),
+        "last": event["position"] >= queries.last_position(conn),
         "reports": [
             {"article_id": a, "label": source_label(w["source"]), "meeting_id": w["meeting_id"]}
             for a, w in sorted(where.items())
