@@ -17,7 +17,7 @@ from extract.spans import Span, sentences
 from extract.topics import find_topics
 from extract.zones import body_zones
 
-EXTRACTOR_VERSION = "extract-1.1"  # bump when rules change
+EXTRACTOR_VERSION = "extract-1.2"  # bump when rules change
 
 
 def extract_report(text: str, *, published: str | None, title: str | None = None) -> Extraction:

@@ -8,8 +8,9 @@ from matcher.cluster import Candidate, Decision
 def explain(decision: Decision) -> list[str]:
     """One line for the outcome, then one per candidate, strongest evidence first.
 
-    e.g. ``merged with r2: score 0.91 = date +2.00 (same day 2020-11-02), participants +2.50 (2 of 2
-    shared), prior -2.50``; ``kept apart from r5: dates differ: 2020-11-02 vs 2021-10-01..2021-10-15``.
+    e.g. ``merged with r2: score 0.88 from evidence +2.00 = prior -2.50, date +2.00 (same day
+    2020-11-02), participants +2.50 (2 of 2 shared)`` (the score is the logistic of the evidence, the sum
+    of the terms); ``kept apart from r5: dates differ: 2020-11-02 vs 2021-10-01..2021-10-15``.
     """
     lines = [_headline(decision)]
     shown = {c.report_id for c in decision.candidates}
@@ -39,7 +40,8 @@ def _line(c: Candidate, decision: Decision) -> str:
     if c.veto:
         return f"kept apart from {c.report_id}: {c.veto}"
     verb = "merged with" if together else "not merged with"
-    return f"{verb} {c.report_id}: score {c.score:.2f} = {_terms(c)}"
+    evidence = sum(c.features.values())
+    return f"{verb} {c.report_id}: score {c.score:.2f} from evidence {evidence:+.2f} = {_terms(c)}"
 
 
 def _terms(c: Candidate) -> str:

@@ -229,6 +229,21 @@ def test_format(input: str, expected: str | None) -> None:
     assert (found[0] if found else None) == expected
 
 
+QUOTE_ROWS = [
+    _row("a place is quoted whole", "The envoy began a visit to Tromsø on Monday.", "visit to Tromsø"),
+    _row("so is the host's guest", "The minister received Mr. Okafor at noon.", "received Mr. Okafor"),
+    _row("and the city of talks", "The talks in Valparaíso went on late.", "talks in Valparaíso"),
+    _row("a title alone stays a title", "The minister received Mr. and Mrs. Lee.", "received Mr."),
+]
+
+
+@pytest.mark.parametrize(("input", "expected"), QUOTE_ROWS)
+def test_the_format_quote_ends_on_a_word_boundary(input: str, expected: str) -> None:
+    [found] = extract_report(input, published=None).of("format")
+    assert found.quote == expected
+    assert input[found.start : found.end] == expected
+
+
 PLACE_ROWS = [
     _row("visit to city, country", "The envoy concluded a visit to Tromsø, Norway.", "Tromsø"),
     _row("held in", "The meeting was held in Valparaíso and both sides met with the press.", "Valparaíso"),

@@ -15,7 +15,7 @@ ROWS = [
         "expected": [
             "r-ministry: same event as r-agency",
             (
-                "merged with r-agency: score 1.00 = prior -2.50, date +0.58 (2022-03-08..2022-03-16 "
+                "merged with r-agency: score 1.00 from evidence +7.33 = prior -2.50, date +0.58 (2022-03-08..2022-03-16 "
                 "overlaps 2022-03-14), participants +2.50 (2 of 2 shared), organizations +0.75 (2 of 2 shared), "
                 "text +4.00 (words 79% alike: 77% shared, 80% weighted by rarity), names +2.00 (10 of 10 names in the text shared)"
             ),
