@@ -370,7 +370,7 @@ def _actor(actor: str | None) -> str:
 
 @cli.group()
 def review() -> None:
-    """Human review of merged duplicates: confirm, split, merge, correct.
+    """Human review of merged duplicates: confirm, split, merge, correct, remove.
 
     Every decision is an event with its actor and reason; it outlives every matcher re-run.
     """
@@ -378,6 +378,11 @@ def review() -> None:
 
 _reason = click.option("--reason", required=True, help="Why: kept in the log with the decision.")
 _actor_option = click.option("--actor", help="Who decides (default: $USER).")
+# The fields a person may correct or remove (jobs.review.CORRECTABLE, which this module does not import
+# at start-up; a test checks the two agree).
+_field = click.argument(
+    "field", type=click.Choice(["date", "participant", "organization", "place", "format", "topic"])
+)
 
 
 @review.command("confirm")
@@ -441,9 +446,7 @@ def review_merge(ctx: Context, meeting: str, other: str, reason: str, actor: str
 
 @review.command("correct")
 @click.argument("meeting")
-@click.argument(
-    "field", type=click.Choice(["date", "participant", "organization", "place", "format", "topic"])
-)
+@_field
 @click.argument("value")
 @_reason
 @_actor_option
@@ -464,6 +467,29 @@ def review_correct(
         ctx.engine(), "correct", meeting, field_name=field, value=value, actor=_actor(actor), reason=reason
     )
     click.echo(f"corrected {field} of {meeting}: {value} (event #{done.position})")
+
+
+@review.command("remove")
+@click.argument("meeting")
+@_field
+@click.argument("value")
+@_reason
+@_actor_option
+@pass_context
+@friendly
+def review_remove(ctx: Context, meeting: str, field: str, value: str, reason: str, actor: str | None) -> None:
+    """Remove a fact the meeting states wrongly (a participant who was not there, a topic it is not about).
+
+    \b
+    Example:
+      accord review remove m-3f2a participant "J. Haldane" --reason "quoted, not at the meeting"
+    """
+    from jobs.review import review as decide
+
+    done = decide(
+        ctx.engine(), "remove", meeting, field_name=field, value=value, actor=_actor(actor), reason=reason
+    )
+    click.echo(f"removed {field} {value!r} from {meeting} (event #{done.position})")
 
 
 @cli.command()

@@ -17,11 +17,11 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     # A capitalised word is quoted whole ("visit to Veloria", not "visit to V").
     ("in-person", re.compile(
-        r"\bvisit(?:ed|ing|s)?\s+(?:to\s+)?(?:the\s+)?[A-Z][\w'’-]*|\b(?:official|working|state|two-day|"
-        r"three-day|high-level) visit\b|\bmet with\b|\btalks in [A-Z][\w'’-]*|\bin[- ]person\b"
-        r"|\bface[- ]to[- ]face\b|\barrived in [A-Z][\w'’-]*|\bon the sidelines of\b"
+        r"\bvisit(?:ed|ing|s)?\s+(?:to\s+)?(?:the\s+)?[A-Z][\w'\u2019-]*|\b(?:official|working|state|two-day|"
+        r"three-day|high-level) visit\b|\bmet with\b|\btalks in [A-Z][\w'\u2019-]*|\bin[- ]person\b"
+        r"|\bface[- ]to[- ]face\b|\barrived in [A-Z][\w'\u2019-]*|\bon the sidelines of\b"
         # a host "received" a named visitor; credentials are presented by hand
-        r"|\breceived\s+(?:(?:Mr|Ms|Mrs|Dr)\.(?:\s*[A-Z][\w'’-]*)?|H\.\s?E\.|[A-Z][\w'-]+\s+[A-Z][\w'’-]*)"
+        r"|\breceived\s+(?:(?:Mr|Ms|Mrs|Dr)\.(?:\s*[A-Z][\w'\u2019-]*)?|H\.\s?E\.|[A-Z][\w'-]+\s+[A-Z][\w'\u2019-]*)"
         r"|\bpresented\s+(?:a\s+copy\s+of\s+)?(?:his|her|their)\s+credentials\b")),
 )  # fmt: skip
 

@@ -16,9 +16,9 @@ from store.events import NewEvent, ReviewDecided, StoredEvent
 from store.fold import date_window
 from store.projections import Projector
 from store.queries import resolve_meeting
-from store.schema import MeetingReportRow, ReportRow
+from store.schema import MeetingFactRow, MeetingReportRow, ReportRow
 
-ACTIONS = ("confirm", "split", "merge", "correct")
+ACTIONS = ("confirm", "split", "merge", "correct", "remove")
 CORRECTABLE = ("date", "participant", "organization", "place", "format", "topic")
 
 
@@ -71,6 +71,24 @@ def _corrected_value(field_name: str | None, value: str | None) -> str:
     if field_name == "format" and value not in FORMATS:
         raise AccordError(f"{value!r} is not a format: one of {', '.join(FORMATS)}")
     return value
+
+
+def _stated_value(conn: Connection, meeting_id: str, field_name: str | None, value: str | None) -> str:
+    """The value, as the meeting states it, of the fact a removal names; AccordError if it states none."""
+    if field_name not in CORRECTABLE or value is None or not value.strip():
+        raise AccordError(f"remove needs a field ({', '.join(CORRECTABLE)}) and the value to remove")
+    stated = conn.execute(
+        select(MeetingFactRow.value).where(
+            MeetingFactRow.meeting_id == meeting_id, MeetingFactRow.field == field_name
+        )
+    ).scalars()
+    values = sorted(set(stated))
+    wanted = " ".join(value.split()).casefold()
+    for candidate in values:
+        if candidate.casefold() == wanted:
+            return candidate
+    listed = ", ".join(repr(v) for v in values) or "none"
+    raise AccordError(f"meeting {meeting_id} states no {field_name} {value!r} (it states: {listed})")
 
 
 def review(
@@ -134,6 +152,8 @@ def review(
             others = _members(conn, other_id)
         elif action == "correct":
             value = _corrected_value(field_name, value)
+        elif action == "remove":
+            value = _stated_value(conn, meeting_id, field_name, value)
         event = ReviewDecided(
             action=action,
             article_ids=ids,
@@ -170,7 +190,7 @@ def _outcome(conn: Connection, stored: StoredEvent, *, repeated: bool = False) -
     rows = conn.execute(
         select(ReportRow.article_id, ReportRow.meeting_id).where(ReportRow.article_id.in_(touched))
     )
-    where = {article_id: meeting_id for article_id, meeting_id in rows}
+    where = dict(rows.all())
     stays = decided.others if decided.action == "split" else decided.article_ids
     return Reviewed(
         position=stored.position,

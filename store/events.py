@@ -189,15 +189,15 @@ class MatchDecided(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class ReviewDecided(DomainEvent):
-    """A person confirmed, split, merged or corrected. It outlives every matcher re-run."""
+    """A person confirmed, split, merged, corrected or removed a fact. It outlives every matcher re-run."""
 
     TYPE: ClassVar[str] = "ReviewDecided"
 
-    action: str  # "confirm" | "split" | "merge" | "correct"
+    action: str  # "confirm" | "split" | "merge" | "correct" | "remove"
     article_ids: list[str]  # the reports the decision is about
     others: list[str] = field(default_factory=list)  # split: kept apart from these; merge: joined to these
-    field_name: str | None = None  # correct: which fact
-    value: str | None = None  # correct: the right value
+    field_name: str | None = None  # correct, remove: which fact
+    value: str | None = None  # correct: the right value; remove: the value to drop
     actor: str = ""
     reason: str = ""
 

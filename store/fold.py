@@ -550,12 +550,16 @@ def date_window(value: str) -> tuple[str, str] | None:
 
 
 def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequence[Review]) -> dict[str, int]:
-    """A person's correction replaces the chosen value; what it replaced stays as an alternative."""
+    """A person's correction replaces the chosen value (of a multi-valued field: adds it); what it
+    replaced stays as an alternative. A removal drops the fact with that value."""
     applied: dict[str, int] = {}
     for review in reviews:
-        if review.action != "correct" or not review.field_name or review.value is None:
+        if review.action not in ("correct", "remove") or not review.field_name or review.value is None:
             continue
         field_name = review.field_name
+        if review.action == "remove":
+            chosen[field_name] = [e for e in chosen.get(field_name, []) if e["value"] != review.value]
+            continue
         previous = chosen.get(field_name, [])
         old_values = sorted({e["value"] for e in previous})
         attrs: dict[str, str | None] = {}

@@ -14,7 +14,7 @@ from accord.cli import cli
 from accord.errors import AccordError
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
-from jobs.review import rematch, review
+from jobs.review import CORRECTABLE, rematch, review
 from store.eventlog import EventLog
 from store.queries import audit, export_meetings
 from store.rebuild import rebuild
@@ -154,6 +154,51 @@ def test_a_date_correction_is_recorded_in_one_spelling(engine: Engine, corpus: P
     assert json.loads(recorded.payload)["value"] == "2023-03-14..2023-03-15"
     after = meeting_with(engine, "lundmark-courier-2023-03-14.html")
     assert (after["date_from"], after["date_to"]) == ("2023-03-14", "2023-03-15")
+
+
+def test_remove_drops_a_wrong_fact_and_a_later_correction_can_bring_it_back(
+    engine: Engine, corpus: Path
+) -> None:
+    source = "lundmark-courier-2023-03-14.html"
+    meeting = meeting_with(engine, source)
+    topics = meeting["topics"]
+    assert len(topics) >= 2
+    wrong = topics[0]
+    done = review(engine, "remove", meeting["id"], field_name="topic", value=wrong.upper(), actor="ana",
+                  reason="the report mentions it in passing")  # fmt: skip
+    after = meeting_with(engine, source)
+    assert after["topics"] == topics[1:]
+    with engine.connect() as conn:
+        recorded = json.loads(EventLog(conn).at([done.position])[done.position].payload)
+    # Recorded as the meeting states it, whatever case was typed.
+    assert (recorded["action"], recorded["field_name"], recorded["value"]) == ("remove", "topic", wrong)
+    assert rebuild(engine, check=True).identical
+    review(engine, "correct", meeting["id"], field_name="topic", value=wrong, actor="bo", reason="it is")
+    assert sorted(meeting_with(engine, source)["topics"]) == sorted(topics)
+    assert rematch(engine) == 0
+    assert sorted(meeting_with(engine, source)["topics"]) == sorted(topics)
+
+
+def test_remove_refuses_a_fact_the_meeting_does_not_state(engine: Engine, corpus: Path) -> None:
+    meeting = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    with pytest.raises(AccordError, match="states no participant 'Nobody Here' \\(it states: "):
+        review(
+            engine,
+            "remove",
+            meeting["id"],
+            field_name="participant",
+            value="Nobody Here",
+            actor="a",
+            reason="r",
+        )
+    with pytest.raises(AccordError, match="remove needs a field"):
+        review(engine, "remove", meeting["id"], field_name="mood", value="calm", actor="a", reason="r")
+
+
+def test_the_cli_offers_the_fields_a_review_may_change() -> None:
+    for command in ("correct", "remove"):
+        [field] = [p for p in cli.commands["review"].commands[command].params if p.name == "field"]  # type: ignore[attr-defined]
+        assert tuple(field.type.choices) == CORRECTABLE  # type: ignore[attr-defined]
 
 
 def test_review_needs_a_reason_and_a_real_report(engine: Engine, corpus: Path) -> None:

@@ -490,6 +490,22 @@ def form_of(page: str, action: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
 
 
+def test_the_remove_form_drops_the_fact_it_names(client: TestClient, corpus: Engine) -> None:
+    meeting = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    wrong = meeting["topics"][0]
+    page = client.get(f"/meetings/{meeting['id']}").text
+    assert f'<option value="topic:{wrong}">topic: {wrong}</option>' in page
+    response = post(
+        client, meeting["id"], "remove", **form_of(page, "remove"), fact=f"topic:{wrong}", reason="no"
+    )
+    assert response.status_code == 303
+    assert wrong not in meeting_with(corpus, "lundmark-courier-2023-03-14.html")["topics"]
+    refused = post(client, meeting["id"], "remove", fact="topic:astronomy", reason="not about it")
+    assert refused.status_code == 400
+    assert "states no topic 'astronomy'" in html.unescape(refused.text)
+    assert [e["action"] for e in review_events(corpus)] == ["remove"]
+
+
 def test_a_decision_from_a_page_whose_meeting_changed_since_is_refused_and_keeps_the_reason(
     client: TestClient, corpus: Engine
 ) -> None:

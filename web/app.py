@@ -199,6 +199,9 @@ class App:
         with self.reads.connect() as conn:
             meeting_id = queries.resolve_meeting(conn, ref)
         given = {k: form.get(k, "").strip() or None for k in ("report", "other", "field", "value")}
+        if action == "remove":  # the form names the fact as "field:value"
+            field_name, _, value = form.get("fact", "").partition(":")
+            given.update(field=field_name or None, value=value or None)
         seen = form["seen"].split() if "seen" in form else None
         done = review(
             self.engine,
@@ -208,8 +211,8 @@ class App:
             reason=reason,
             report=given["report"] if action == "split" else None,
             other_meeting=given["other"] if action == "merge" else None,
-            field_name=given["field"] if action == "correct" else None,
-            value=given["value"] if action == "correct" else None,
+            field_name=given["field"] if action in ("correct", "remove") else None,
+            value=given["value"] if action in ("correct", "remove") else None,
             seen=seen,
             submission=form.get("submission") or None,
         )
