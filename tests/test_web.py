@@ -592,6 +592,21 @@ def test_an_event_position_that_is_none_is_a_404(client: TestClient, position: s
     assert client.get(f"/events/{position}").status_code == 404
 
 
+def test_the_search_box_searches_within_the_tab_shown(client: TestClient) -> None:
+    page = client.get("/meetings", params={"status": "merged"}).text
+    box = page.split('role="search"', 1)[1].split("</form>", 1)[0]
+    assert '<input type="hidden" name="status" value="merged">' in box
+    assert (
+        'name="status"'
+        not in client.get("/meetings").text.split('role="search"', 1)[1].split("</form>", 1)[0]
+    )
+
+
+def test_an_error_page_has_a_heading(client: TestClient) -> None:
+    page = client.get("/meetings/m-ffffffffffff").text
+    assert "<h1>Not found</h1>" in page
+
+
 def test_the_newest_event_links_back_but_not_on(client: TestClient, corpus: Engine) -> None:
     with corpus.connect() as conn:
         newest, _ = EventLog(conn).head()
