@@ -140,7 +140,7 @@ def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -
     if auto_upgrade is None:
         auto_upgrade = engine.dialect.name == "sqlite"
     head = head_revision(url)
-    current = current_revision(engine)
+    current = current_revision(reader(engine))  # no write lock: a running ingest must not hold this up
     if current != head:
         if not auto_upgrade:
             engine.dispose()

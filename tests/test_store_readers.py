@@ -31,3 +31,22 @@ def test_a_reader_reads_a_snapshot_while_a_writer_holds_the_lock(
             assert conn.execute(text("SELECT count(*) FROM events")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_opening_the_database_does_not_wait_for_a_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read command (``accord meetings``) opens the database while an ingest holds the write lock."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    engine = db.open_database(url)
+    decided = ReviewDecided(action="confirm", article_ids=["a"], actor="ana", reason="checked")
+    try:
+        with engine.begin() as writer:
+            EventLog(writer).append([NewEvent(stream_id="s", event=decided)])  # holds the write lock
+            second = db.open_database(url)  # checks the schema's revision: must not need the lock
+            with db.reader(second).connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM events")).scalar_one() == 0
+            second.dispose()
+    finally:
+        engine.dispose()
