@@ -41,6 +41,11 @@ class Context:
         return reader(self.engine())
 
 
+# The fields of a meeting a person may correct or remove, and audit filters on: jobs.review.CORRECTABLE,
+# which this module does not import at start-up (a test checks the two agree).
+_FIELD_CHOICE = click.Choice(["date", "participant", "organization", "place", "format", "topic"])
+
+
 def friendly(func: F) -> F:
     """Turn an AccordError into one line on stderr and exit status 1 (a traceback only with --debug)."""
 
@@ -82,7 +87,12 @@ pass_context = click.make_pass_decorator(Context)
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--max-bytes", type=int, default=None, help="Refuse files larger than this (default 5 MiB).")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse files larger than this many bytes (default 5 MiB).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and the failures.")
 @pass_context
 @friendly
@@ -122,7 +132,11 @@ def ingest(ctx: Context, paths: tuple[str, ...], max_bytes: int | None, quiet: b
 
 
 @cli.command()
-@click.option("--status", help="Only meetings with this status (single, merged, needs-review, confirmed).")
+@click.option(
+    "--status",
+    type=click.Choice(["needs-review", "merged", "single", "confirmed"]),
+    help="Only meetings with this status.",
+)
 @click.option("--ids", is_flag=True, help="Print only the meeting ids, one per line.")
 @pass_context
 @friendly
@@ -191,7 +205,7 @@ def show(ctx: Context, meeting: str) -> None:
 
 @cli.command()
 @click.argument("meeting")
-@click.option("--field", help="Only this field (date, participant, organization, place, format, topic).")
+@click.option("--field", type=_FIELD_CHOICE, help="Only this field.")
 @pass_context
 @friendly
 def audit(ctx: Context, meeting: str, field: str | None) -> None:
@@ -285,9 +299,11 @@ def export_meetings_cmd(ctx: Context, fmt: str, output: io.TextIOBase) -> None:
 
 
 @cli.command()
-@click.option("--after", type=int, default=0, help="Start after this position.")
-@click.option("--limit", type=int, default=50, show_default=True)
-@click.option("--stream", help="Only this stream (e.g. article-<id>).")
+@click.option("--after", type=click.IntRange(min=0), default=0, help="Start after this position.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many events."
+)
+@click.option("--stream", help="Only this stream (e.g. article-<id>), with --after and --limit as well.")
 @pass_context
 @friendly
 def log(ctx: Context, after: int, limit: int, stream: str | None) -> None:
@@ -301,7 +317,12 @@ def log(ctx: Context, after: int, limit: int, stream: str | None) -> None:
 
     with ctx.reads().connect() as conn:
         eventlog = EventLog(conn)
-        events = eventlog.stream(stream) if stream else eventlog.read(after=after, limit=limit)
+        if stream:
+            events = [e for e in eventlog.stream(stream) if e.position > after][:limit]
+            if not events and not eventlog.stream(stream):
+                raise AccordError(f"no stream {stream!r} in the log")
+        else:
+            events = eventlog.read(after=after, limit=limit)
     for e in events:
         payload = json.loads(e.payload)
         summary = {k: v for k, v in payload.items() if k not in ("raw", "text", "extraction", "candidates")}
@@ -378,11 +399,7 @@ def review() -> None:
 
 _reason = click.option("--reason", required=True, help="Why: kept in the log with the decision.")
 _actor_option = click.option("--actor", help="Who decides (default: $USER).")
-# The fields a person may correct or remove (jobs.review.CORRECTABLE, which this module does not import
-# at start-up; a test checks the two agree).
-_field = click.argument(
-    "field", type=click.Choice(["date", "participant", "organization", "place", "format", "topic"])
-)
+_field = click.argument("field", type=_FIELD_CHOICE)
 
 
 @review.command("confirm")

@@ -44,14 +44,16 @@ def _members(conn: object, meeting_id: str) -> list[str]:
 def _resolve_report(conn: object, members: list[str], ref: str) -> str:
     hits = [m for m in members if m.startswith(ref)]
     if not hits:
-        sources = dict(
-            conn.execute(  # type: ignore[attr-defined]
-                select(ReportRow.source, ReportRow.article_id).where(ReportRow.article_id.in_(members))
-            ).all()
-        )
-        hits = [a for s, a in sources.items() if s == ref or s.endswith("/" + ref)]
+        sources = conn.execute(  # type: ignore[attr-defined]
+            select(ReportRow.source, ReportRow.article_id).where(ReportRow.article_id.in_(members))
+        ).all()
+        # Every report with that source: two copies of one feed give two reports with one item URL.
+        hits = sorted(a for s, a in sources if s == ref or s.endswith("/" + ref))
     if len(hits) != 1:
-        raise AccordError(f"{ref!r} does not name exactly one report of this meeting (give its id or source)")
+        several = f" ({len(hits)} reports have it: give the id)" if len(hits) > 1 else ""
+        raise AccordError(
+            f"{ref!r} does not name exactly one report of this meeting{several} (give its id or source)"
+        )
     return hits[0]
 
 

@@ -26,8 +26,11 @@ from store.schema import (
 )
 
 
-def resolve_meeting(conn: Connection, ref: str) -> str:
-    """A meeting id from an id or a unique prefix of one (with or without the ``m-``)."""
+def resolve_meeting(conn: Connection, ref: str, *, follow_retired: bool = False) -> str:
+    """A meeting id from an id or a unique prefix of one (with or without the ``m-``).
+
+    ``follow_retired``: a full id that a split or merge retired names the meeting its namesake report
+    is in now (for links and open pages; a decision must never land on another meeting than named)."""
     ref = ref.strip()
     prefix = ref if ref.startswith("m-") else f"m-{ref}"
     ids = (
@@ -40,7 +43,7 @@ def resolve_meeting(conn: Connection, ref: str) -> str:
         .all()
     )
     if not ids:
-        moved = _meeting_of_namesake(conn, prefix)
+        moved = _meeting_of_namesake(conn, prefix) if follow_retired else None
         if moved is None:
             raise NotFoundError("meeting", ref)
         return moved

@@ -138,3 +138,51 @@ def test_unreachable_database_is_one_clear_line() -> None:
     assert result.exit_code == 1
     assert result.output.startswith("accord: database error:")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("meetings", "--status", "bogus"),
+        ("audit", "m-0", "--field", "participants"),
+        ("log", "--limit", "-1"),
+        ("log", "--after", "-3"),
+        ("ingest", "--max-bytes", "0", "x.txt"),
+    ],
+    ids=" ".join,
+)
+def test_an_option_value_that_means_nothing_is_refused(run, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value" in result.output
+
+
+def test_log_of_one_stream_honours_after_and_limit(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("ingest", str(CORPUS)).exit_code == 0
+    lines = run("log", "--limit", "200").output.splitlines()
+    stream = lines[0].split()[4]
+    whole = [line for line in lines if line.split()[4] == stream]
+    assert len(whole) >= 2
+    first = int(whole[0].split()[0].lstrip("#"))
+    assert run("log", "--stream", stream, "--limit", "1").output.splitlines() == whole[:1]
+    assert run("log", "--stream", stream, "--after", str(first)).output.splitlines() == whole[1:]
+    missing = run("log", "--stream", "article-nope")
+    assert missing.exit_code == 1
+    assert "no stream 'article-nope'" in missing.output
+
+
+def test_split_by_a_source_two_reports_share_asks_for_the_id(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for copy in ("a", "b"):  # one feed file in two folders: two reports with the same item address
+        (tmp_path / copy).mkdir()
+        (tmp_path / copy / "feed.xml").write_bytes((CORPUS / "mfa-veloria-news.xml").read_bytes())
+    assert run("ingest", str(tmp_path / "a"), str(tmp_path / "b")).exit_code == 0
+    exported = json.loads(run("export", "meetings", "--format", "json").output)
+    shared = next(
+        (m, r["source"])
+        for m in exported
+        for r in m["reports"]
+        if sum(o["source"] == r["source"] for o in m["reports"]) == 2
+    )
+    result = run("review", "split", shared[0]["id"], shared[1], "--reason", "r", "--actor", "ana")
+    assert result.exit_code == 1
+    assert "2 reports have it: give the id" in result.output

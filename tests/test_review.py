@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from accord.cli import cli
-from accord.errors import AccordError
+from accord.errors import AccordError, NotFoundError
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from jobs.review import CORRECTABLE, rematch, review
@@ -199,6 +199,17 @@ def test_the_cli_offers_the_fields_a_review_may_change() -> None:
     for command in ("correct", "remove"):
         [field] = [p for p in cli.commands["review"].commands[command].params if p.name == "field"]  # type: ignore[attr-defined]
         assert tuple(field.type.choices) == CORRECTABLE  # type: ignore[attr-defined]
+
+
+def test_a_decision_on_a_meeting_id_a_merge_retired_is_refused(engine: Engine, corpus: Path) -> None:
+    a = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    b = meeting_with(engine, "nwa-2024-03-07-castellan-haldane.txt")
+    review(engine, "merge", a["id"], other_meeting=b["id"], actor="ana", reason="one event")
+    merged = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    retired = next(m for m in (a["id"], b["id"]) if m != merged["id"])
+    with pytest.raises(NotFoundError, match=retired):
+        review(engine, "correct", retired, field_name="place", value="Brell", actor="bo", reason="r")
+    assert meeting_with(engine, "lundmark-courier-2023-03-14.html")["place"] == merged["place"]
 
 
 def test_review_needs_a_reason_and_a_real_report(engine: Engine, corpus: Path) -> None:

@@ -558,6 +558,12 @@ def test_a_meeting_id_that_a_split_or_merge_retired_leads_to_where_its_reports_w
     response = client.get(f"/meetings/{retired}")
     assert response.status_code == 303
     assert response.headers["location"] == f"/meetings/{merged['id']}"
+    # A decision from a page of the retired meeting is not applied to the one its reports are in now.
+    refused = post(client, retired, "confirm", reason="checked the two")
+    assert refused.status_code == 400
+    assert "a split or merge retired it. Nothing was recorded" in html.unescape(refused.text)
+    assert ">checked the two</textarea>" in refused.text
+    assert [e["action"] for e in review_events(corpus)] == ["merge"]
 
 
 def test_search_folds_the_case_of_every_alphabet(client: TestClient, corpus: Engine) -> None:

@@ -123,7 +123,7 @@ class App:
     def meeting(self, request: Request) -> Response:
         ref = request.path_params["ref"]
         with self.reads.connect() as conn:
-            meeting_id = queries.resolve_meeting(conn, ref)
+            meeting_id = queries.resolve_meeting(conn, ref, follow_retired=True)
         if meeting_id != ref:
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(f"/meetings/{meeting_id}{query}", status_code=303)
@@ -161,7 +161,7 @@ class App:
 
     def history(self, request: Request) -> Response:
         with self.reads.connect() as conn:
-            meeting_id = queries.resolve_meeting(conn, request.path_params["ref"])
+            meeting_id = queries.resolve_meeting(conn, request.path_params["ref"], follow_retired=True)
             events = queries.meeting_history(conn, meeting_id)
         return self.render(
             request,
@@ -227,13 +227,19 @@ class App:
         meeting itself is unknown (404)."""
         try:
             with self.reads.connect() as conn:
-                meeting_id = queries.resolve_meeting(conn, ref)
+                meeting_id = queries.resolve_meeting(conn, ref, follow_retired=True)
         except AccordError:
             return self.error_page(request, error, 404 if isinstance(error, NotFoundError) else 400)
         status = 400
+        message = str(error)
+        if meeting_id != ref and isinstance(error, NotFoundError):
+            message = (
+                f"{error}: a split or merge retired it. Nothing was recorded; its reports are in "
+                f"{meeting_id}, shown here"
+            )
         kept = {k: v for k, v in form.items() if k != "csrf"}
         return self.meeting_response(
-            request, meeting_id, error=str(error), form={**kept, "action": action}, status=status
+            request, meeting_id, error=message, form={**kept, "action": action}, status=status
         )
 
     # --- errors
