@@ -351,7 +351,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
             }
         ]
 
-    review_position_by_field = _apply_corrections(chosen, touching)
+    corrected_by = _apply_corrections(chosen, touching)
 
     for field_name, entries in sorted(chosen.items()):
         for entry in entries:
@@ -363,7 +363,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
                     "attrs": canonical_json(entry["attrs"]),
                     "alternatives": canonical_json(entry["alternatives"]),
                     "rule": entry["rule"],
-                    "review_position": review_position_by_field.get(field_name),
+                    "review_position": corrected_by.get((field_name, entry["value"])),
                 }
             )
             seen: set[tuple[str, int]] = set()
@@ -549,10 +549,16 @@ def date_window(value: str) -> tuple[str, str] | None:
     return start.isoformat(), end.isoformat()
 
 
-def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequence[Review]) -> dict[str, int]:
+def _apply_corrections(
+    chosen: dict[str, list[dict[str, Any]]], reviews: Sequence[Review]
+) -> dict[tuple[str, str], int]:
     """A person's correction replaces the chosen value (of a multi-valued field: adds it); what it
-    replaced stays as an alternative. A removal drops the fact with that value."""
-    applied: dict[str, int] = {}
+    replaced stays as an alternative. A removal drops the fact with that value.
+
+    Returns the deciding review's position by (field, value) of each corrected fact. A corrected fact's
+    sources are the reports that state the value it now has, if any: never those of the value it
+    replaced."""
+    applied: dict[tuple[str, str], int] = {}
     for review in reviews:
         if review.action not in ("correct", "remove") or not review.field_name or review.value is None:
             continue
@@ -568,7 +574,7 @@ def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequenc
             if window is None:  # names no date (only versions before the check let one be recorded)
                 continue
             attrs = {"from": window[0], "to": window[1]}
-        sourced = [s for e in previous for s in e["sourced"]]
+        sourced = [s for e in previous if e["value"] == review.value for s in e["sourced"]]
         if field_name in ("participant", "organization", "topic"):
             # Multi-valued: a correction adds the value (or confirms it) without dropping the others.
             others = [e for e in previous if e["value"] != review.value]
@@ -579,7 +585,7 @@ def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequenc
                     "attrs": attrs,
                     "alternatives": [],
                     "rule": "human-correction",
-                    "sourced": [],
+                    "sourced": sourced,
                     "support": 0,
                 },
             ]
@@ -594,7 +600,7 @@ def _apply_corrections(chosen: dict[str, list[dict[str, Any]]], reviews: Sequenc
                     "support": 0,
                 }
             ]
-        applied[field_name] = review.position
+        applied[(field_name, review.value)] = review.position
     return applied
 
 

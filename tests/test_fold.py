@@ -181,6 +181,32 @@ def test_a_date_correction_names_a_window_or_nothing(value: str, window: tuple[s
     assert (meeting["date_from"], meeting["date_to"]) == (window or ("2019-05-05", "2019-05-05"))
 
 
+def correct(position: int, members: Sequence[ReportState], field: str, value: str) -> Review:
+    return Review(position=position, action="correct", article_ids=tuple(m.article_id for m in members),
+                  others=(), field_name=field, value=value, actor="ana", reason="per the host")  # fmt: skip
+
+
+def test_a_correction_marks_the_fact_it_made_and_cites_only_reports_that_state_its_value() -> None:
+    members = [report(1, [fact("participant", "Ada Rell"), fact("place", "Bergen", start=20)])]
+    view = fold_meeting(
+        members, [correct(99, members, "participant", "Tom Birk"), correct(98, members, "place", "Oslo")]
+    )
+    marked = {(f["field"], f["value"]): f["review_position"] for f in view.facts}
+    assert marked == {
+        ("participant", "Ada Rell"): None,
+        ("participant", "Tom Birk"): 99,
+        ("place", "Oslo"): 98,
+    }
+    # No report says Oslo: the correction is the only source, not the report that said Bergen.
+    assert {(s["field"], s["value"]) for s in view.sources} == {("participant", "Ada Rell")}
+    # A correction to the value a report states keeps that report as its source.
+    again = fold_meeting(members, [correct(99, members, "place", "Bergen")])
+    assert {(s["field"], s["value"]) for s in again.sources} == {
+        ("participant", "Ada Rell"),
+        ("place", "Bergen"),
+    }
+
+
 def test_meeting_id_follows_the_earliest_report_and_sources_carry_spans() -> None:
     members = [report(2, [fact("format", "videoconference", 5)]), report(1, [])]
     view = fold_meeting(members, [])
