@@ -21,7 +21,7 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"three-day|high-level) visit\b|\bmet with\b|\btalks in [A-Z][\w'\u2019-]*|\bin[- ]person\b"
         r"|\bface[- ]to[- ]face\b|\barrived in [A-Z][\w'\u2019-]*|\bon the sidelines of\b"
         # a host "received" a named visitor; credentials are presented by hand
-        r"|\breceived\s+(?:(?:Mr|Ms|Mrs|Dr)\.(?:\s*[A-Z][\w'\u2019-]*)?|H\.\s?E\.|[A-Z][\w'-]+\s+[A-Z][\w'\u2019-]*)"
+        r"|\breceived\s+(?:(?:Mr|Ms|Mrs|Dr)\.(?:\s*(?:[A-Z]\.\s*)*[A-Z][\w'\u2019-]*)?|H\.\s?E\.|[A-Z][\w'-]+\s+[A-Z][\w'\u2019-]*)"
         r"|\bpresented\s+(?:a\s+copy\s+of\s+)?(?:his|her|their)\s+credentials\b")),
 )  # fmt: skip
 

@@ -232,6 +232,7 @@ def test_format(input: str, expected: str | None) -> None:
 QUOTE_ROWS = [
     _row("a place is quoted whole", "The envoy began a visit to Tromsø on Monday.", "visit to Tromsø"),
     _row("so is the host's guest", "The minister received Mr. Okafor at noon.", "received Mr. Okafor"),
+    _row("initials included", "The minister received Mr. J. K. Okafor at noon.", "received Mr. J. K. Okafor"),
     _row("and the city of talks", "The talks in Valparaíso went on late.", "talks in Valparaíso"),
     _row("a title alone stays a title", "The minister received Mr. and Mrs. Lee.", "received Mr."),
 ]
