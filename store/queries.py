@@ -105,6 +105,7 @@ REPORT_COLUMNS = (
     "outcome",
     "review_with",
     "received_position",
+    "article_position",
     "extraction_position",
     "extractor_version",
 )
@@ -180,8 +181,11 @@ def audit(conn: Connection, meeting_id: str, *, field: str | None = None) -> lis
         entries = []
         for s in sources[(fact["field"], fact["value"])]:
             report = reports.get(s.article_id, {})
+            received, text_from = report.get("received_position"), report.get("article_position")
             chain = [
-                ("received", report.get("received_position")),
+                ("received", received),
+                # the spans are offsets in the text of the latest revision, when there is one
+                ("revised", text_from if text_from != received else None),
                 ("extracted", s.extraction_position),
                 ("placed", s.decision_position),
             ]

@@ -19,7 +19,7 @@ from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from store.db import open_database
 from store.eventlog import EventLog
-from store.queries import export_meetings
+from store.queries import audit, export_meetings
 from store.rebuild import rebuild
 from store.schema import EventRow
 
@@ -68,6 +68,20 @@ def test_changed_content_is_a_revision_of_the_same_article(engine: Engine, tmp_p
         meetings = list(export_meetings(conn))
     assert len(meetings) == 1
     assert len(meetings[0]["reports"]) == 1
+    # The audit's spans are offsets in the revised text, and its chain names the revision they come from.
+    with engine.connect() as conn:
+        stream = EventLog(conn).stream(f"article-{summary.outcomes[0].article_id}")
+        revision = next(e for e in stream if e.type == "ArticleRevised")
+        text = json.loads(revision.payload)["text"]
+        facts = audit(conn, meetings[0]["id"])
+    sources = [source for fact in facts for source in fact["sources"]]
+    assert sources
+    for source in sources:
+        start, end = source["span"]
+        assert text[start:end] == source["quote"]
+        steps = {step["step"]: step["position"] for step in source["chain"]}
+        assert steps["revised"] == revision.position
+        assert steps["received"] == stream[0].position
 
 
 def test_same_text_from_another_source_is_a_new_article_grouped_with_the_first(
