@@ -356,7 +356,11 @@ def rebuild(ctx: Context, check: bool) -> None:
         return
     for line in result.differences:
         click.echo(f"differs: {line}", err=True)
-    raise AccordError("rebuild check failed: the projections differ from a replay of the log")
+    raise AccordError(
+        "rebuild check failed: the projections differ from a replay of the log. If Accord was upgraded "
+        "since they were built, 'accord rebuild' brings them up to date; if not, something wrote to "
+        "them outside Accord"
+    )
 
 
 @cli.command()

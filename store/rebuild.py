@@ -51,11 +51,19 @@ def rebuild(engine: Engine, *, check: bool = False) -> RebuildResult:
                 if old != new:
                     only_live = len(set(old) - set(new))
                     only_replay = len(set(new) - set(old))
+                    example = _example(sorted(set(old) - set(new)) or sorted(set(new) - set(old)))
                     differences.append(
                         f"{table}: {len(old)} live rows vs {len(new)} replayed "
-                        f"({only_live} only live, {only_replay} only replayed)"
+                        f"({only_live} only live, {only_replay} only replayed; e.g. {example})"
                     )
             tx.rollback()
         else:
             tx.commit()
     return RebuildResult(events=events, differences=differences)
+
+
+def _example(rows: list[tuple[Any, ...]]) -> str:
+    """The first of ``rows``, shortened to its first columns (which name the row: ids, positions)."""
+    if not rows:
+        return "none"
+    return ", ".join(repr(v)[:40] for v in rows[0][:3])
