@@ -19,6 +19,7 @@ from accord.errors import AccordError
 
 if TYPE_CHECKING:
     from jobs.polling import PollSettings
+    from store.feedfold import FeedState
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -55,17 +56,26 @@ def feeds() -> None:
 @pass_context
 @friendly
 def feeds_add(ctx: Context, url: str, name: str | None, every: int, full_text: bool) -> None:
-    """Add a feed (RSS, Atom or JSON Feed) to poll.
+    """Add a feed (RSS, Atom or JSON Feed) to poll. Adding a paused feed again (paused after the
+    publisher answered 410 Gone) resumes it, with its settings as they were.
 
     \b
     Example:
       accord feeds add https://news.example/rss.xml --name "Example News" --every 30m
     """
-    from store.feeds import add_feed
+    from store.feedevents import FeedExistsError
+    from store.feeds import add_feed, resume_feed
 
     with ctx.engine().begin() as conn:
-        feed = add_feed(conn, url, name=name, every_seconds=every, full_text=full_text, actor="cli")
-    click.echo(f"added {feed.feed_id}  {feed.url}  every {feed.every_seconds}s")
+        try:
+            feed = add_feed(conn, url, name=name, every_seconds=every, full_text=full_text, actor="cli")
+            done = "added"
+        except FeedExistsError as e:
+            if not e.paused:
+                raise
+            feed = resume_feed(conn, e.feed_id, actor="cli", reason="resumed: added again")
+            done = "resumed"
+    click.echo(f"{done} {feed.feed_id}  {feed.url}  every {feed.every_seconds}s")
 
 
 @feeds.command("list")
@@ -84,14 +94,23 @@ def feeds_list(ctx: Context) -> None:
         rows = current_feeds(conn)
     click.echo(f"{'FEED':<13} {'EVERY':>6} {'STATE':<13} {'LAST OK':<16} {'NEXT':<16} {'NEW':>5}  URL")
     for f in rows:
-        state = "paused" if f.paused else (f"errors x{f.error_streak}" if f.error_streak else "ok")
         click.echo(
-            f"{f.feed_id:<13} {f.every_seconds:>5}s {state:<13} {_when(f.last_success_at):<16} "
+            f"{f.feed_id:<13} {f.every_seconds:>5}s {_state(f):<13} {_when(f.last_success_at):<16} "
             f"{_when(f.next_poll_at):<16} {f.items_new:>5}  {f.name + ' ' if f.name else ''}{f.url}"
         )
+        if f.paused and f.pause_reason:
+            click.echo(f"{'':<13} paused: {f.pause_reason}")
         if f.last_error and f.error_streak:
             click.echo(f"{'':<13} last error: {f.last_error}")
     click.echo(f"{len(rows)} feeds")
+
+
+def _state(feed: FeedState) -> str:
+    if feed.paused:
+        return "paused"
+    if feed.error_streak:
+        return f"errors x{feed.error_streak}"
+    return "never polled" if feed.last_polled_at is None else "ok"
 
 
 @feeds.command("remove")
@@ -173,7 +192,11 @@ def feeds_export(ctx: Context, output: io.TextIOBase) -> None:
 
 def _timeout_option(func: click.decorators.FC) -> click.decorators.FC:
     return click.option(
-        "--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait for a server."
+        "--timeout",
+        type=float,
+        default=20.0,
+        show_default=True,
+        help="Seconds one fetch may take in all (connecting, redirects, reading).",
     )(func)
 
 

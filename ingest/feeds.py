@@ -22,6 +22,11 @@ from ingest.dates import iso_date
 from ingest.html import extract_html, looks_like_html
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# An HTML page: after an optional XML declaration and comments, an HTML doctype or <html> element.
+_HTML_PAGE = re.compile(
+    r"^\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html\b|<html[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
 _ITEM_TAGS = frozenset({"item", "entry"})
 
 
@@ -44,6 +49,10 @@ def parse_feed(origin: str, content: str) -> ParsedFeed | IngestError:
         response_headers={"content-type": "application/xml; charset=utf-8"},
     )
     if not feed.get("version") or (feed.get("bozo") and not feed.entries):
+        if _HTML_PAGE.match(content):
+            # Most often a site's home or error page where the feed used to be; HTML is rarely valid XML,
+            # and "malformed XML" would send the reader looking for the wrong fault.
+            return IngestError(origin, "an HTML page, not an RSS or Atom feed")
         reason = feed.get("bozo_exception")
         problem = f"malformed XML ({reason})" if feed.get("bozo") else "not an RSS or Atom feed"
         return IngestError(origin, problem)

@@ -1,18 +1,23 @@
 """Fetching over HTTP(S) with httpx: polite, bounded, conditional. Errors are values, never exceptions.
 
-Every fetch has a timeout, follows at most ``max_redirects`` redirects (each checked: http and https
-only), stops reading a body at ``max_bytes``, sends a clear User-Agent and, when it has them, the
-validators of the last response (``If-None-Match`` / ``If-Modified-Since``) so an unchanged feed costs a
-304. Whether a redirect chain was permanent (301/308 all the way) is reported, so the caller can record
-the feed's new address.
+Every fetch has a deadline (``timeout``: the whole fetch, redirects and body included), follows at most
+``max_redirects`` redirects (each checked: http and https only), stops reading a body at ``max_bytes``,
+sends a clear User-Agent and, when it has them, the validators of the last response (``If-None-Match`` /
+``If-Modified-Since``) so an unchanged feed costs a 304. Whether a redirect chain was permanent (301/308
+all the way) is reported, so the caller can record the feed's new address.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -24,7 +29,7 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 @dataclass(frozen=True, kw_only=True)
 class FetchConfig:
-    timeout: float = 20.0  # seconds, for connecting and for each read
+    timeout: float = 20.0  # seconds for the whole fetch: connecting, redirects, reading the body
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
     user_agent: str = USER_AGENT
@@ -55,9 +60,36 @@ class Fetched:
         return self.outcome == "ok"
 
 
-def is_web_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not an http(s) URL that can be fetched, or None if it is.
+
+    Checks what would otherwise fail deep inside the fetch: whitespace or control characters, an
+    unparsable address (``http://[bad``), a port out of range, and a host that cannot be IDNA-encoded
+    (``http://a..b/``, ``http://xn--zz/``)."""
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cs") for c in url):
+        return "it contains whitespace or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:
+        return str(e)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "only http and https are fetched"
+    if not parts.hostname:
+        return "no host"
+    if port == 0:
+        return "port 0 is not a port to fetch from"
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 - httpx decodes an IDNA host here, and raises for a bad one
+        host = parsed.raw_host.decode("ascii")
+        host.encode("idna")  # as the resolver is given it: no empty or over-long label
+        for label in host.split("."):
+            if label.startswith("xn--"):
+                label[4:].encode("ascii").decode("punycode")
+    except (httpx.InvalidURL, ValueError):  # UnicodeError (IDNA, punycode) is a ValueError
+        return f"the host {parts.hostname!r} is not a valid host name"
+    return None
 
 
 def fetch(
@@ -70,12 +102,15 @@ def fetch(
     accept: str = "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5",
 ) -> Fetched:
-    """GET ``url`` once (following redirects by hand). Never raises for network or HTTP trouble."""
+    """GET ``url`` once (following redirects by hand), all within ``config.timeout``. Never raises for a
+    bad URL, network or HTTP trouble. A ``client`` should come from ``make_client`` (no kept-alive
+    connections, so that every connection of the fetch is its own and the deadline can close it)."""
     started = time.monotonic()
     own = client is None
     http = client or make_client(config)
     try:
-        return _fetch(http, url, etag, last_modified, config, accept, started)
+        with _Deadline(config.timeout) as deadline:
+            return _fetch(http, url, etag, last_modified, config, accept, started, deadline)
     finally:
         if own:
             http.close()
@@ -87,7 +122,64 @@ def make_client(config: FetchConfig = DEFAULT_CONFIG) -> httpx.Client:
         follow_redirects=False,
         headers={"User-Agent": config.user_agent},
         trust_env=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
+
+
+class _Deadline:
+    """The end of one fetch, enforced. httpx's timeouts bound each read, so a server that trickles a
+    byte at a time could hold a fetch for ever; at the deadline a timer shuts the sockets the fetch
+    opened (seen through httpcore's ``trace`` hook), which ends any read under way."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Self:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._timer.cancel()
+
+    @property
+    def passed(self) -> bool:
+        return self._expired or time.monotonic() >= self.at
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace hook: keep each socket the fetch opens."""
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            late = self._expired
+        if late:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for a TLS socket: it wakes a read blocked in another thread and
+    # leaves the TLS state to the reader, who then fails cleanly. A socket closed already is no matter.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _fetch(
@@ -98,6 +190,7 @@ def _fetch(
     config: FetchConfig,
     accept: str,
     started: float,
+    deadline: _Deadline,
 ) -> Fetched:
     def failed(message: str, *, status: int | None = None, at: str = url, **extra: object) -> Fetched:
         return Fetched(
@@ -110,6 +203,7 @@ def _fetch(
             **extra,  # type: ignore[arg-type]
         )
 
+    timed_out = f"timed out after {config.timeout:g}s"
     headers = {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
@@ -118,23 +212,43 @@ def _fetch(
     current = url
     permanent = True
     for hop in range(config.max_redirects + 1):
-        if not is_web_url(current):
-            return failed(f"refusing a non-http(s) URL: {current}", at=current)
+        if problem := url_problem(current):
+            where = "not an http(s) URL" if hop == 0 else "redirected to a bad URL"
+            return failed(f"{where}: {current!r} ({problem})", at=current)
+        if deadline.passed:
+            return failed(timed_out, at=current)
         try:
-            with http.stream("GET", current, headers=headers) as response:
+            with http.stream(
+                "GET",
+                current,
+                headers=headers,
+                timeout=httpx.Timeout(deadline.remaining()),
+                extensions={"trace": deadline.trace},
+            ) as response:
                 status = response.status_code
                 if status in REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
                         return failed(f"HTTP {status} redirect without a Location", status=status, at=current)
                     permanent = permanent and status in PERMANENT
-                    current = urljoin(current, location)
+                    try:
+                        current = urljoin(current, location)
+                    except ValueError as e:
+                        return failed(
+                            f"HTTP {status} redirect to a bad URL: {location!r} ({e})",
+                            status=status,
+                            at=current,
+                        )
                     continue
-                body, problem = _read_capped(response, config.max_bytes)
-        except httpx.TimeoutException:
-            return failed(f"timed out after {config.timeout:g}s", at=current)
-        except httpx.HTTPError as e:
+                body, problem = _read_capped(response, config.max_bytes, deadline)
+        # Whatever a server or an address can make httpx raise: its own errors, a URL it refuses, a host
+        # the resolver cannot encode (UnicodeError is a ValueError), a header value it cannot encode.
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as e:
+            if deadline.passed or isinstance(e, httpx.TimeoutException):
+                return failed(timed_out, at=current)
             return failed(f"{type(e).__name__}: {e}".rstrip(": "), at=current)
+        if deadline.passed:  # a body the deadline cut short can look complete
+            return failed(timed_out, status=status, at=current)
         moved = current if hop and permanent else None
         common = {
             "url": url,
@@ -174,8 +288,9 @@ def _fetch(
     return failed(f"more than {config.max_redirects} redirects (a loop?)", at=current)
 
 
-def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, str | None]:
-    """The body, read until ``max_bytes``: a larger one is refused without reading the rest."""
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: _Deadline) -> tuple[bytes, str | None]:
+    """The body, read until ``max_bytes`` or the deadline (the caller checks which): a larger one is
+    refused without reading the rest."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         return b"", f"body of {int(declared):,} bytes is over the {max_bytes:,}-byte limit"
@@ -186,6 +301,8 @@ def _read_capped(response: httpx.Response, max_bytes: int) -> tuple[bytes, str |
         if size > max_bytes:
             return b"", f"body is over the {max_bytes:,}-byte limit (stopped reading)"
         chunks.append(chunk)
+        if deadline.passed:
+            break
     return b"".join(chunks), None
 
 

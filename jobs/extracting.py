@@ -8,12 +8,19 @@ exactly where the in-process extraction would have.
 
 Nothing here may decide what is logged: whatever the worker did or did not do (not finished yet, died,
 an exception that does not survive pickling), the article is extracted in the caller's process instead.
+A pool whose worker died (or could not start) is not used again. Workers ignore SIGINT: a terminal's
+Ctrl-C reaches the whole process group, and it is for the caller to decide what to stop (the feed daemon
+finishes its polls).
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 import pickle
+import signal
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future
 from typing import Protocol
@@ -29,6 +36,8 @@ CHUNK = 10
 # Seconds to wait for a worker's result before extracting in the caller's process instead. Waiting
 # idles the caller's core, and the caller, not the worker, is the slower of the two.
 PATIENCE = 0.0
+
+log = logging.getLogger("accord.pipeline")
 
 Inputs = tuple[str, str | None, str | None]  # text, published, title: all an extraction depends on
 
@@ -57,9 +66,17 @@ def inputs(article: Article) -> Inputs:
     return (article.text, article.published, article.title)
 
 
+def ignore_interrupts() -> None:
+    """In a worker process, ignore SIGINT (also fit to be a pool's ``initializer``); elsewhere nothing."""
+    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def extract_all(extract: Extractor, items: list[Inputs]) -> list[Result]:
     """Each item's extraction, or the exception it raised (runs in a worker; ``extract`` must be a
     top-level function, so that it pickles by name)."""
+    # The pool is not ours to give an initializer, so a worker stops heeding Ctrl-C from its first task.
+    ignore_interrupts()
     results: list[Result] = []
     for text, published, title in items:
         try:
@@ -86,6 +103,7 @@ class ExtractionsAhead:
     def __init__(self, extract: Extractor) -> None:
         self._extract = extract
         self._pool: Executor | None = None
+        self._broken = False  # a worker died: everything is extracted here from now on
         self._tasks: dict[Inputs, tuple[Future[list[Result]], int]] = {}
 
     @property
@@ -97,12 +115,21 @@ class ExtractionsAhead:
 
     def submit(self, articles: Iterable[Article]) -> None:
         """Start extracting ``articles`` in the pool (if there is one)."""
-        if self._pool is None:
+        if self._pool is None or self._broken:
             return
         fresh = list(dict.fromkeys(i for i in map(inputs, articles) if i not in self._tasks))
         for start in range(0, len(fresh), CHUNK):
             chunk = fresh[start : start + CHUNK]
-            future = self._pool.submit(extract_all, self._extract, chunk)
+            try:
+                future = self._pool.submit(extract_all, self._extract, chunk)
+            except Exception as e:  # noqa: BLE001 - whatever the pool raises, extraction goes on here
+                # A worker that died (BrokenExecutor), or one that could not be started: a Ctrl-C that
+                # reaches a fork server still starting up kills it, and the submit raises EOFError.
+                log.warning(
+                    "extraction worker lost (%s: %s): extracting in this process", type(e).__name__, e
+                )
+                self._broken = True
+                return
             for index, item in enumerate(chunk):
                 self._tasks[item] = (future, index)
 

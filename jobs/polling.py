@@ -30,7 +30,7 @@ from accord.errors import AccordError, IngestError, NotFoundError
 from ingest.article import Article
 from ingest.feeditems import FeedDocument, FeedItem, decode_body, full_text_article, read_feed_document
 from ingest.http import DEFAULT_CONFIG, FetchConfig, Fetched, fetch, make_client
-from jobs.pipeline import Pipeline, origin_key
+from jobs.pipeline import Outcome, Pipeline, origin_key
 from store.eventlog import EventLog
 from store.events import DomainEvent, article_id_for, article_stream, utcnow
 from store.feedevents import FeedChanged, FeedPolled
@@ -155,12 +155,15 @@ def poll_feed(
     rng: random.Random | None = None,
     actor: str = "poller",
     slack: float = 0.0,
+    stop: threading.Event | None = None,
 ) -> PollReport:
     """Poll one feed if it is due (``force``: even if not due or paused) and record the poll.
 
     Whether it is due is decided under the lease, so a poller that gets the lease just after another
     one finished sees that poll's ``next_poll_at``. ``slack`` (a fraction of the interval) lets a
-    scheduler whose job fires a little early, because of jitter, still poll."""
+    scheduler whose job fires a little early, because of jitter, still poll. Once ``stop`` is set, a
+    ``--full-text`` poll fetches no more linked pages: it stores what it has, keeps the feed's old
+    validators (so the next poll reads the whole feed again) and says so in its warnings."""
     with feed_lease(engine, feed_id) as held:
         if not held:
             return PollReport(feed_id=feed_id, status="busy")
@@ -172,7 +175,7 @@ def poll_feed(
             return PollReport(feed_id=feed_id, status="paused")
         if not force and not state.due(clock() + timedelta(seconds=state.every_seconds * slack)):
             return PollReport(feed_id=feed_id, status="not-due", next_poll_at=state.next_poll_at)
-        report = _poll(engine, state, settings=settings, clock=clock, rng=rng, actor=actor)
+        report = _poll(engine, state, settings=settings, clock=clock, rng=rng, actor=actor, stop=stop)
     _log(state, report)
     return report
 
@@ -185,69 +188,82 @@ def _poll(
     clock: Callable[[], datetime],
     rng: random.Random | None,
     actor: str,
+    stop: threading.Event | None = None,
 ) -> PollReport:
     started, began = clock(), time.monotonic()
     counts = {"new": 0, "revised": 0, "duplicate": 0, "failed": 0}
     warnings: list[str] = []
     changes: list[DomainEvent] = []
-    with make_client(settings.fetch) as client:
-        fetched = fetch(
-            state.url,
-            etag=state.etag,
-            last_modified=state.last_modified,
-            config=settings.fetch,
-            client=client,
-        )
-        outcome, error = fetched.outcome, fetched.error
-        if fetched.moved_to and fetched.moved_to != state.url:
-            changes.append(
-                FeedChanged(
-                    feed_id=state.feed_id,
-                    url=fetched.moved_to,
-                    reason=f"permanent redirect from {state.url}",
-                    actor=actor,
-                    changed_at=clock().isoformat(),
-                )
+    fetched: Fetched | None = None
+    complete = True
+    try:
+        with make_client(settings.fetch) as client:
+            fetched = fetch(
+                state.url,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                config=settings.fetch,
+                client=client,
             )
-        if fetched.ok:
-            document = read_feed_document(state.origin, fetched.body, fetched.content_type)
-            if isinstance(document, IngestError):
-                outcome, error = "error", document.problem
-            else:
-                warnings.extend(document.warnings)
-                _ingest(engine, state, document, client, settings, counts, warnings)
+            outcome, error = fetched.outcome, fetched.error
+            if fetched.moved_to and fetched.moved_to != state.url:
+                changes.append(
+                    FeedChanged(
+                        feed_id=state.feed_id,
+                        url=fetched.moved_to,
+                        reason=f"permanent redirect from {state.url}",
+                        actor=actor,
+                        changed_at=clock().isoformat(),
+                    )
+                )
+            if fetched.ok:
+                document = read_feed_document(state.origin, fetched.body, fetched.content_type)
+                if isinstance(document, IngestError):
+                    outcome, error = "error", document.problem
+                else:
+                    warnings.extend(document.warnings)
+                    complete = _ingest(engine, state, document, client, settings, counts, warnings, stop)
+    except Exception as e:
+        # A bug (or a failing database) must not stop the other feeds: it is logged with its traceback,
+        # recorded as this poll's error, and backed off like any other.
+        log.exception("poll feed=%s url=%s failed unexpectedly", state.feed_id, _quote(state.url))
+        outcome, error = "error", f"unexpected {type(e).__name__}: {e}"
     if outcome == "gone":
         changes.append(
             FeedChanged(
                 feed_id=state.feed_id,
                 paused=True,
-                reason="HTTP 410 Gone: the publisher removed the feed (resume by adding it again)",
+                reason="HTTP 410 Gone: the publisher removed the feed "
+                f"(to poll it again: accord feeds add {state.origin})",
                 actor=actor,
                 changed_at=clock().isoformat(),
             )
         )
+    http_status = fetched.status if fetched else None
     streak = 0 if outcome in ("ok", "not-modified") else state.error_streak + 1
     finished = clock()
     upcoming = next_poll_at(
         finished,
         every_seconds=state.every_seconds,
         error_streak=streak,
-        retry_after=fetched.retry_after,
+        retry_after=fetched.retry_after if fetched else None,
         settings=settings,
         rng=rng,
     )
+    # A poll that stopped early keeps the old validators: the next one must not be told "not modified".
+    succeeded = fetched is not None and outcome in ("ok", "not-modified") and complete
     polled = FeedPolled(
         feed_id=state.feed_id,
-        url=fetched.final_url,
+        url=fetched.final_url if fetched else state.url,
         started_at=started.isoformat(),
         finished_at=finished.isoformat(),
-        http_status=fetched.status,
+        http_status=http_status,
         outcome=outcome,
         error=error,
         **counts,
-        etag=fetched.etag or state.etag if outcome in ("ok", "not-modified") else state.etag,
-        last_modified=fetched.last_modified or state.last_modified
-        if outcome in ("ok", "not-modified")
+        etag=(fetched.etag or state.etag) if fetched and succeeded else state.etag,
+        last_modified=(fetched.last_modified or state.last_modified)
+        if fetched and succeeded
         else state.last_modified,
         error_streak=streak,
         next_poll_at=upcoming.isoformat(),
@@ -258,7 +274,7 @@ def _poll(
     return PollReport(
         feed_id=state.feed_id,
         status=outcome,
-        http_status=fetched.status,
+        http_status=http_status,
         **counts,
         seconds=time.monotonic() - began,
         error=error,
@@ -275,10 +291,18 @@ def _ingest(
     settings: PollSettings,
     counts: dict[str, int],
     warnings: list[str],
-) -> None:
-    """Run the document's items through the pipeline, each in its own transaction."""
+    stop: threading.Event | None = None,
+) -> bool:
+    """Run the document's items through the pipeline, each in its own transaction. False when ``stop``
+    cut the fetching of linked pages short (the items before it are stored)."""
     items: list[Article | IngestError] = []
-    for item in document.items:
+    complete = True
+    for number, item in enumerate(document.items):
+        if state.full_text and stop is not None and stop.is_set():
+            left = len(document.items) - number
+            warnings.append(f"stopping: {left} items not fetched, left for the next poll")
+            complete = False
+            break
         if state.full_text:
             if _known(engine, state.origin, item):
                 # Full-text items are fetched once: a known item's page is not fetched again.
@@ -287,12 +311,17 @@ def _ingest(
             items.append(_full_text(state, item, client, settings))
         else:
             items.append(item.article)
-    summary = Pipeline(engine, actor=f"feed:{state.feed_id}").ingest(
-        items, metadata={"feed_id": state.feed_id}
+
+    def count(outcome: Outcome) -> None:
+        # As each item commits, so that a poll that fails part way still counts what it stored.
+        counts[outcome.status] += 1
+        if outcome.status == "failed":
+            warnings.append(f"{outcome.source}: {outcome.message}")
+
+    Pipeline(engine, actor=f"feed:{state.feed_id}").ingest(
+        items, metadata={"feed_id": state.feed_id}, on_outcome=count
     )
-    for status in ("new", "revised", "duplicate", "failed"):
-        counts[status] += summary.count(status)
-    warnings.extend(f"{o.source}: {o.message}" for o in summary.failed)
+    return complete
 
 
 def _known(engine: Engine, origin: str, item: FeedItem) -> bool:
@@ -328,7 +357,8 @@ def feeds(engine: Engine) -> list[FeedState]:
 def poll_many(
     engine: Engine, feed_ids: list[str], *, force: bool = False, settings: PollSettings = DEFAULT_SETTINGS
 ) -> list[PollReport]:
-    """Poll each feed in turn; one feed's failure never stops the others."""
+    """Poll each feed in turn; one feed's failure never stops the others (an unexpected one is logged with
+    its traceback)."""
     reports = []
     for feed_id in feed_ids:
         try:
@@ -336,6 +366,11 @@ def poll_many(
         except AccordError as e:
             log.error("poll feed=%s status=failed error=%s", feed_id, _quote(str(e)))
             reports.append(PollReport(feed_id=feed_id, status="error", error=str(e)))
+        except Exception as e:  # e.g. the database failing as the poll was recorded: shown in full
+            log.exception("poll feed=%s status=failed", feed_id)
+            reports.append(
+                PollReport(feed_id=feed_id, status="error", error=f"unexpected {type(e).__name__}: {e}")
+            )
     return reports
 
 

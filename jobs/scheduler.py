@@ -9,14 +9,19 @@ Several daemons may share one PostgreSQL database: they share the job store, and
 ``jobs.polling`` (an advisory lock) together with the feed's ``next_poll_at`` make sure a due feed is
 polled by one of them, once. On SQLite run one daemon per database.
 
-SIGINT / SIGTERM stop the scheduler: polls under way finish and commit (each fetch has a timeout), then
-the process exits.
+SIGINT / SIGTERM stop the scheduler: polls under way finish and commit, then the process exits. Each fetch
+ends within the timeout, and a ``--full-text`` poll fetches no further pages once stopping, so this takes
+about the timeout. A second signal ends the process at once: each article is its own transaction, so a
+poll cut short has stored some articles whole and not the rest, which the next poll fetches again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -102,6 +107,7 @@ class Daemon:
         self.sync_seconds = sync_seconds
         self.clock = clock
         self.reports: list[PollReport] = []
+        self.stopping = threading.Event()  # set by ``stop``: polls under way fetch no more pages
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
@@ -119,6 +125,7 @@ class Daemon:
                 clock=self.clock,
                 slack=DUE_SLACK,
                 actor="daemon",
+                stop=self.stopping,
             )
         except NotFoundError:
             return None  # removed since the job was scheduled; the next sync drops the job
@@ -162,6 +169,7 @@ class Daemon:
     def stop(self) -> None:
         """Stop scheduling; wait for polls under way to finish (and commit)."""
         global _DAEMON
+        self.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.catch_up()
@@ -172,11 +180,16 @@ class Daemon:
 def run(
     engine: Engine, *, settings: PollSettings = DEFAULT_SETTINGS, exit_after: float | None = None
 ) -> Daemon:
-    """Run the daemon until SIGINT or SIGTERM (or ``exit_after`` seconds)."""
+    """Run the daemon until SIGINT or SIGTERM (or ``exit_after`` seconds), then let the polls under way
+    finish. A second signal ends the process at once, with the status 128 + the signal's number."""
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
-        log.info("received %s: finishing the polls under way", signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        if stopping.is_set():
+            log.warning("received %s again: stopping now, without the polls under way", name)
+            _exit_now(128 + signum)
+        log.info("received %s: finishing the polls under way (send it again to stop at once)", name)
         stopping.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -189,3 +202,13 @@ def run(
         for s, handler in previous.items():
             signal.signal(s, handler)
     return daemon
+
+
+def _exit_now(status: int) -> None:
+    """End the process without waiting for the poll threads (an interpreter exit would join them).
+    Their open transactions are rolled back by the database; committed articles stay."""
+    with contextlib.suppress(Exception):  # leaving is what matters: a failed flush must not prevent it
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(status)

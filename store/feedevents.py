@@ -104,8 +104,11 @@ FEED_EVENT_TYPES = (FeedAdded.TYPE, FeedChanged.TYPE, FeedRemoved.TYPE, FeedPoll
 
 
 class FeedExistsError(AccordError, ValueError):
-    def __init__(self, feed_id: str, url: str) -> None:
-        super().__init__(f"feed {feed_id} ({url}) is already added; 'accord feeds list' shows it")
+    def __init__(self, feed_id: str, url: str, *, paused: bool = False) -> None:
+        self.feed_id = feed_id
+        self.paused = paused
+        state = "already added and paused" if paused else "already added"
+        super().__init__(f"feed {feed_id} ({url}) is {state}; 'accord feeds list' shows it")
 
 
 class BadFeedSettingError(AccordError, ValueError):

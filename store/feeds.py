@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, insert, select
 
 from accord.errors import NotFoundError
+from ingest.http import url_problem
 from store.eventlog import EventLog
 from store.events import DomainEvent, NewEvent, StoredEvent, utcnow
 from store.feedevents import (
@@ -22,6 +22,7 @@ from store.feedevents import (
     MIN_EVERY_SECONDS,
     BadFeedSettingError,
     FeedAdded,
+    FeedChanged,
     FeedExistsError,
     FeedRemoved,
     feed_id_for,
@@ -154,16 +155,20 @@ def add_feed(
     actor: str = "cli",
     now: datetime | None = None,
 ) -> FeedState:
-    """Add a feed (http or https URL, polled every ``every_seconds``). A feed already added is an error."""
+    """Add a feed (http or https URL, polled every ``every_seconds``).
+
+    A URL that could not be fetched is refused (``BadFeedSettingError``); a feed already added, under
+    the URL it was added with or the one it has moved to, is ``FeedExistsError`` (``paused`` says
+    whether ``resume_feed`` would bring it back)."""
     url = url.strip()
-    if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
-        raise BadFeedSettingError(f"not an http(s) URL: {url!r}")
+    if problem := url_problem(url):
+        raise BadFeedSettingError(f"not an http(s) URL: {url!r} ({problem})")
     if every_seconds < MIN_EVERY_SECONDS:
         raise BadFeedSettingError(f"interval {every_seconds}s is under the minimum of {MIN_EVERY_SECONDS}s")
     feed_id = feed_id_for(url)
-    existing = {f.feed_id: f for f in current_feeds(conn)}
-    if feed_id in existing:
-        raise FeedExistsError(feed_id, existing[feed_id].url)
+    same = next((f for f in current_feeds(conn) if f.feed_id == feed_id or f.url == url), None)
+    if same is not None:
+        raise FeedExistsError(same.feed_id, same.url, paused=same.paused)
     event = FeedAdded(
         feed_id=feed_id,
         url=url,
@@ -177,6 +182,28 @@ def add_feed(
     state = FeedProjector(conn).load(feed_id)
     if state is None:  # pragma: no cover - the fold just wrote it
         raise NotFoundError("feed", feed_id)
+    return state
+
+
+def resume_feed(
+    conn: Connection, key: str, *, actor: str = "cli", reason: str = "resumed", now: datetime | None = None
+) -> FeedState:
+    """Poll a paused feed again (paused after ``410 Gone``), at once. One that is not paused is left
+    as it is."""
+    feed = resolve_feed(conn, key)
+    if not feed.paused:
+        return feed
+    event = FeedChanged(
+        feed_id=feed.feed_id,
+        paused=False,
+        reason=reason,
+        actor=actor,
+        changed_at=(now or utcnow()).isoformat(),
+    )
+    append_feed_events(conn, feed.feed_id, [event], metadata={"actor": actor})
+    state = FeedProjector(conn).load(feed.feed_id)
+    if state is None:  # pragma: no cover - the fold just wrote it
+        raise NotFoundError("feed", feed.feed_id)
     return state
 
 

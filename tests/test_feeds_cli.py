@@ -58,6 +58,7 @@ def test_add_poll_list_remove(run: Run, server: FeedServer) -> None:
     assert polled.exit_code == 0, polled.output
     assert "2 new, 0 revised, 0 duplicate, 0 failed" in polled.output
     listed = run("feeds", "list")
+    assert "never polled" not in listed.output
     assert "Courier" in listed.output
     assert "1800s" in listed.output
     assert "1 feeds" in listed.output
@@ -71,6 +72,63 @@ def test_bad_input_is_one_line(run: Run, server: FeedServer) -> None:
     assert "not an interval" in run("feeds", "add", server.url("/x"), "--every", "soon").output
     assert run("poll").exit_code != 0  # neither FEED nor --all
     assert "no feed 'nope'" in run("feeds", "remove", "nope").output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",
+        "http://exa mple.org/x",
+        "http://127.0.0.1:99999/x",
+        "http://a..b/x",
+        "http://xn--zz/",
+        "http://exa\tmple.org/",
+    ],
+)
+def test_a_bad_url_is_refused_in_one_line(run: Run, url: str) -> None:
+    result = run("feeds", "add", url)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"accord: not an http(s) URL: {url!r} (")
+    assert result.output.count("\n") == 1, result.output
+    assert "0 feeds" in run("feeds", "list").output
+
+
+def test_poll_all_records_a_bad_redirect_and_goes_on(run: Run, server: FeedServer) -> None:
+    first = run(
+        "feeds", "add", server.serve("/moved.xml", status=302, headers={"Location": "http://a..b/f.xml"})
+    )
+    run("feeds", "add", server.serve("/rss.xml", "rss.xml"))
+    result = run("poll", "--all", "--timeout", "5")
+    assert result.exit_code == 1
+    assert "redirected to a bad URL: 'http://a..b/f.xml'" in result.output
+    assert "2 new" in result.output
+    listed = run("feeds", "list").output
+    assert "errors x1" in listed
+    assert "last error: redirected to a bad URL" in listed
+    assert first.output.split()[1] in listed
+
+
+def test_a_gone_feed_is_resumed_by_adding_it_again(run: Run, server: FeedServer) -> None:
+    url = server.serve("/rss.xml", status=410)
+    run("feeds", "add", url, "--every", "1h")
+    assert "never polled" in run("feeds", "list").output
+    assert run("poll", "--all").exit_code == 1
+    listed = run("feeds", "list").output
+    assert "paused" in listed
+    assert (
+        f"paused: HTTP 410 Gone: the publisher removed the feed (to poll it again: accord feeds add {url})"
+        in (listed)
+    )
+    server.serve("/rss.xml", "rss.xml")
+    resumed = run("feeds", "add", url)
+    assert resumed.exit_code == 0, resumed.output
+    assert resumed.output.startswith("resumed ")
+    assert "every 3600s" in resumed.output  # its settings as they were
+    assert "paused" not in run("feeds", "list").output
+    polled = run("poll", "--all")
+    assert "2 new" in polled.output
+    again = run("feeds", "add", url)
+    assert (again.exit_code, "already added;" in again.output) == (1, True)
 
 
 def test_poll_all_reports_a_failing_feed_and_goes_on(run: Run, server: FeedServer) -> None:

@@ -22,7 +22,7 @@ from store.feeds import add_feed, remove_feed
 from store.rebuild import rebuild
 from store.schema import EventRow
 from tests.fixtures.feeds.server import FeedServer
-from tests.test_feeds_polling import SETTINGS
+from tests.test_feeds_polling import SETTINGS, _add_unchecked
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -89,6 +89,21 @@ def test_jobs_poll_only_when_the_feed_is_due(engine: Engine, server: FeedServer)
     with time_machine.travel(T0 + timedelta(minutes=60), tick=False):
         assert daemon.poll(feed.feed_id).status == "not-due"  # type: ignore[union-attr]  # Retry-After
     assert server.hits["/rss.xml"] == 3
+
+
+def test_a_feed_with_a_bad_address_is_backed_off_by_the_daemon(engine: Engine) -> None:
+    daemon = Daemon(engine, settings=SETTINGS)
+    with time_machine.travel(T0, tick=False):
+        feed = _add_unchecked(engine, "http://a..b/feed.xml", every_seconds=900)
+    statuses = []
+    for minutes in (0, 15, 30, 45, 75):
+        with time_machine.travel(T0 + timedelta(minutes=minutes), tick=False):
+            report = daemon.poll(feed.feed_id)
+            assert report is not None
+            statuses.append(report.status)
+    # errors back off: 15 min after the first, 30 after the second, 60 after the third
+    assert statuses == ["error", "error", "not-due", "error", "not-due"]
+    assert _count(engine, "FeedPolled") == 3
 
 
 def test_backoff_grows_is_capped_and_never_stops() -> None:

@@ -4,17 +4,24 @@ check (the feeds projection and the meetings projections replay identically from
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
 
+import jobs.polling
+from accord.errors import IngestError
+from ingest.feeditems import FeedDocument
 from ingest.http import FetchConfig
-from jobs.polling import PollReport, PollSettings, feed_lease, poll_feed
+from jobs.polling import PollReport, PollSettings, feed_lease, poll_feed, poll_many
 from store.eventlog import EventLog
+from store.events import utcnow
+from store.feedevents import FeedAdded, feed_id_for
 from store.feedfold import FeedState
-from store.feeds import add_feed, current_feeds
+from store.feeds import add_feed, append_feed_events, current_feeds, resume_feed
 from store.rebuild import rebuild
 from store.schema import EventRow, ReportRow
 from tests.fixtures.feeds.server import FeedServer
@@ -141,8 +148,17 @@ def test_retry_after_is_honoured(engine: Engine, server: FeedServer) -> None:
         ({"stream_bytes": 300_000}, "over the 100,000-byte limit"),
         ({"status": 200, "body": b"\x00\x01binary"}, "binary"),
         ({"status": 200, "body": b"<html><body>not a feed</body></html>"}, "not an RSS or Atom feed"),
+        (
+            {
+                "status": 200,
+                "body": b"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Moved</title></head>"
+                b"<body><p>Our feeds have moved<br></body></html>",
+                "headers": {"Content-Type": "text/html; charset=utf-8"},
+            },
+            "an HTML page, not an RSS or Atom feed",
+        ),
     ],
-    ids=["slow", "oversized", "binary", "not-a-feed"],
+    ids=["slow", "oversized", "binary", "not-a-feed", "html-page"],
 )
 def test_bad_responses_are_recorded_errors(
     engine: Engine, server: FeedServer, route: dict[str, object], problem: str
@@ -184,13 +200,20 @@ def test_temporary_redirect_does_not_move_the_feed(engine: Engine, server: FeedS
     assert _state(engine, feed).url == server.url("/old.xml")
 
 
-def test_gone_pauses_the_feed(engine: Engine, server: FeedServer) -> None:
+def test_gone_pauses_the_feed_until_it_is_resumed(engine: Engine, server: FeedServer) -> None:
     feed = _add(engine, server.serve("/rss.xml", status=410))
     assert _poll(engine, feed).status == "gone"
     state = _state(engine, feed)
     assert state.paused
     assert "410" in (state.pause_reason or "")
+    # the reason names a command that resumes it (see test_feeds_cli)
+    assert f"accord feeds add {feed.url}" in (state.pause_reason or "")
     assert poll_feed(engine, feed.feed_id, settings=SETTINGS).status == "paused"
+    server.serve("/rss.xml", "rss.xml")
+    with engine.begin() as conn:
+        resumed = resume_feed(conn, feed.feed_id, actor="test")
+    assert (resumed.paused, resumed.pause_reason, resumed.next_poll_at) == (False, None, None)
+    assert poll_feed(engine, feed.feed_id, settings=SETTINGS).new == 2  # due at once, not forced
 
 
 def test_legacy_encoding(engine: Engine, server: FeedServer) -> None:
@@ -264,3 +287,160 @@ def test_only_http_urls_are_added(engine: Engine) -> None:
     for url in ("file:///etc/passwd", "ftp://example.com/feed", "example.com/rss"):
         with pytest.raises(BadFeedSettingError):
             _add(engine, url)
+
+
+# --- whatever goes wrong with one feed is recorded for it, and the others go on -----------------------------
+
+
+def _add_unchecked(engine: Engine, url: str, every_seconds: int = 600) -> FeedState:
+    """A feed whose URL went into the log before ``add_feed`` checked URLs as it does now."""
+    feed_id = feed_id_for(url)
+    added = FeedAdded(
+        feed_id=feed_id,
+        url=url,
+        name=None,
+        every_seconds=every_seconds,
+        full_text=False,
+        actor="test",
+        added_at=utcnow().isoformat(),
+    )
+    with engine.begin() as conn:
+        append_feed_events(conn, feed_id, [added])
+    return next(f for f in current_feeds_of(engine) if f.feed_id == feed_id)
+
+
+def current_feeds_of(engine: Engine) -> list[FeedState]:
+    with engine.begin() as conn:
+        return current_feeds(conn)
+
+
+def _assert_one_recorded_error(engine: Engine, feed: FeedState, report: PollReport, problem: str) -> None:
+    assert report.status == "error"
+    assert problem in (report.error or ""), report.error
+    state = _state(engine, feed)
+    assert (state.last_outcome, state.error_streak, state.last_error) == ("error", 1, report.error)
+    assert state.next_poll_at is not None
+    assert state.last_polled_at is not None
+    assert state.next_poll_at - state.last_polled_at == timedelta(seconds=feed.every_seconds)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://a..b/x", "not a valid host name"),
+        ("http://exa\tmple.org/", "whitespace or control characters"),
+        ("http://exa\x01mple.org/", "whitespace or control characters"),
+        ("http://xn--zz/feed.xml", "not a valid host name"),
+    ],
+    ids=["empty-label", "tab", "control", "bad-a-label"],
+)
+def test_a_bad_address_is_recorded_and_the_other_feeds_are_polled(
+    engine: Engine, server: FeedServer, url: str, problem: str
+) -> None:
+    bad = _add_unchecked(engine, url)
+    good = _add(engine, server.serve("/rss.xml", "rss.xml"))
+    reports = poll_many(engine, [bad.feed_id, good.feed_id], force=True, settings=SETTINGS)
+    assert [r.feed_id for r in reports] == [bad.feed_id, good.feed_id]
+    _assert_one_recorded_error(engine, bad, reports[0], problem)
+    assert (reports[1].status, reports[1].new) == ("ok", 2)
+    assert _events(engine, "FeedPolled") == 2
+
+
+@pytest.mark.parametrize(
+    ("location", "problem"),
+    [
+        ("http://a..b/feed.xml", "redirected to a bad URL: 'http://a..b/feed.xml'"),
+        ("http://xn--zz/feed.xml", "IDNAError: Invalid A-label"),  # httpx itself reads the Location
+        ("http://[bad/feed.xml", "HTTP 302 redirect to a bad URL: 'http://[bad/feed.xml' (Invalid IPv6 URL)"),
+        ("ftp://files.example/feed.xml", "only http and https"),
+    ],
+    ids=["empty-label", "bad-a-label", "bad-ipv6", "ftp"],
+)
+def test_a_bad_redirect_is_recorded_and_the_other_feeds_are_polled(
+    engine: Engine, server: FeedServer, location: str, problem: str
+) -> None:
+    bad = _add(
+        engine, server.serve("/moved.xml", status=302, headers={"Location": location}), every_seconds=600
+    )
+    good = _add(engine, server.serve("/rss.xml", "rss.xml"))
+    reports = poll_many(engine, [bad.feed_id, good.feed_id], force=True, settings=SETTINGS)
+    _assert_one_recorded_error(engine, bad, reports[0], problem)
+    assert (reports[1].status, reports[1].new) == ("ok", 2)
+
+
+def test_errors_of_a_bad_address_back_off(engine: Engine) -> None:
+    bad = _add_unchecked(engine, "http://a..b/x", every_seconds=600)
+    for _ in range(3):
+        assert poll_many(engine, [bad.feed_id], force=True, settings=SETTINGS)[0].status == "error"
+    state = _state(engine, bad)
+    assert state.error_streak == 3
+    assert state.next_poll_at - state.last_polled_at == timedelta(seconds=2400)  # type: ignore[operator]
+
+
+def test_a_bug_in_one_poll_is_logged_recorded_and_backed_off(
+    engine: Engine, server: FeedServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken_url = server.serve("/broken.xml", "rss.xml")
+    real = jobs.polling.read_feed_document
+
+    def buggy(origin: str, body: bytes, content_type: str | None = None) -> FeedDocument | IngestError:
+        if origin == broken_url:
+            raise TypeError("a bug")
+        return real(origin, body, content_type)
+
+    monkeypatch.setattr(jobs.polling, "read_feed_document", buggy)
+    bad = _add(engine, broken_url, every_seconds=600)
+    good = _add(engine, server.serve("/rss.xml", "rss.xml"))
+    with caplog.at_level(logging.INFO, logger="accord.feeds"):
+        reports = poll_many(engine, [bad.feed_id, good.feed_id], force=True, settings=SETTINGS)
+    _assert_one_recorded_error(engine, bad, reports[0], "unexpected TypeError: a bug")
+    assert reports[0].http_status == 200
+    assert (reports[1].status, reports[1].new) == ("ok", 2)
+    [logged] = [r for r in caplog.records if r.exc_info]
+    assert "failed unexpectedly" in logged.getMessage()
+    assert bad.feed_id in logged.getMessage()
+
+
+def test_poll_many_goes_on_when_a_poll_raises(
+    engine: Engine, server: FeedServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even what escapes a poll (the database failing as it records it, say) stops only that feed."""
+    good = _add(engine, server.serve("/rss.xml", "rss.xml"))
+    real = jobs.polling.poll_feed
+
+    def failing(engine: Engine, feed_id: str, **kwargs: object) -> PollReport:
+        if feed_id == "f-doomed":
+            raise RuntimeError("database went away")
+        return real(engine, feed_id, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs.polling, "poll_feed", failing)
+    with caplog.at_level(logging.INFO, logger="accord.feeds"):
+        reports = poll_many(engine, ["f-doomed", good.feed_id, "f-missing"], force=True, settings=SETTINGS)
+    assert [(r.status, r.error) for r in reports] == [
+        ("error", "unexpected RuntimeError: database went away"),
+        ("ok", None),
+        ("error", "no feed 'f-missing'"),
+    ]
+    assert [r.exc_info is not None for r in caplog.records if "status=failed" in r.getMessage()] == [
+        True,
+        False,
+    ]
+
+
+def test_a_stopping_full_text_poll_keeps_what_it_has_and_the_old_validators(
+    engine: Engine, server: FeedServer
+) -> None:
+    server.serve("/pages/summit.html", "summit.html")
+    server.serve("/pages/envoy.html", "envoy.html")
+    feed = _add(engine, server.serve("/teasers.xml", "fulltext.xml", etag='"v1"'), full_text=True)
+    stop = threading.Event()
+    stop.set()
+    report = poll_feed(engine, feed.feed_id, force=True, settings=SETTINGS, stop=stop)
+    assert (report.status, report.new, report.failed) == ("ok", 0, 0)
+    assert report.warnings == ["stopping: 2 items not fetched, left for the next poll"]
+    assert server.hits["/pages/summit.html"] == server.hits["/pages/envoy.html"] == 0
+    assert _state(engine, feed).etag is None  # so the next poll is not answered 304
+    report = _poll(engine, feed)
+    assert (report.status, report.new) == ("ok", 2)
+    assert "if-none-match" not in server.requests[-3]
+    assert _state(engine, feed).etag == '"v1"'

@@ -157,3 +157,40 @@ def test_item_without_any_body_is_an_error_and_the_rest_are_read(tmp_path: Path)
     assert isinstance(second, IngestError)
     assert second.origin == path
     assert "item 2" in second.problem
+
+
+@pytest.mark.parametrize(
+    ("description", "content", "expected"),
+    [
+        (
+            "an HTML5 page, not well-formed XML",
+            (
+                "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>Moved</title></head>"
+                "<body><p>Our feeds have moved<br><p>See the home page</body></html>"
+            ),
+            "an HTML page, not an RSS or Atom feed",
+        ),
+        (
+            "an XHTML page after a declaration and a comment",
+            (
+                '<?xml version="1.0"?>\n<!-- served by x -->\n<html xmlns="http://www.w3.org/1999/xhtml">'
+                "<body><p>Not here</p></body></html>"
+            ),
+            "an HTML page, not an RSS or Atom feed",
+        ),
+        ("a bare html element", "<HTML><BODY>gone", "an HTML page, not an RSS or Atom feed"),
+        (
+            "broken XML that is no page",
+            "<note><to>Ada</note>",
+            "malformed XML (",
+        ),
+        ("well-formed XML of another kind", "<note><to>Ada</to></note>", "not an RSS or Atom feed"),
+    ],
+)
+def test_a_document_that_is_no_feed_says_what_it_is(
+    tmp_path: Path, description: str, content: str, expected: str
+) -> None:
+    [result] = iter_articles([write(tmp_path, "feed.xml", content)])
+
+    assert isinstance(result, IngestError), description
+    assert expected in result.problem, (description, result.problem)
