@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -110,11 +111,25 @@ def _slashed(text: str, first: int, second: int) -> tuple[int | None, str]:
         return second, str(first)
     if second > 12 >= first or first == second:
         return first, str(second)
-    named = {n for n in (first, second) if re.search(_month_name(n), text)}
+    named = {n for n in (first, second) if _text_names_month(text, n)}
     if len(named) == 1:
         month = named.pop()
         return month, str(second if month == first else first)
     return None, str(second)
+
+
+def _text_names_month(text: str, month: int) -> bool:
+    """Whether the whole report names the month; asked once per month, not once per date."""
+    named = _months_named_in(text)
+    if month not in named:
+        named[month] = re.search(_month_name(month), text) is not None
+    return named[month]
+
+
+@functools.lru_cache(maxsize=1)
+def _months_named_in(text: str) -> dict[int, bool]:
+    # The answers for the report being read. One entry: only that report's text is kept alive.
+    return {}
 
 
 def _month_name(month: int) -> str:

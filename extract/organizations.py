@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extract.intervals import OverlapIndex
 from extract.lexicon import HONORIFICS, ORG_HEADS, TITLE_WORDS, WEAK_HEADS
 from extract.names import could_be_name_word, fold
 from extract.orgs_data import KNOWN_ORGANIZATIONS
@@ -256,9 +257,11 @@ def _acronym_uses(
     text: str, sentences: list[Span], acronyms: DocumentAcronyms, named: list[OrgMention]
 ) -> list[OrgMention]:
     out: list[OrgMention] = []
+    # An integer offset p lies in [start, end) exactly when [p, p + 1) overlaps it.
+    inside_named = OverlapIndex((o.start, o.end) for o in named)
     for sentence in sentences:
         for tok in words(text, sentence.start, sentence.end):
-            if not _ACRONYM_TOKEN.match(tok.text) or any(o.start <= tok.start < o.end for o in named):
+            if not _ACRONYM_TOKEN.match(tok.text) or inside_named.overlaps(tok.start, tok.start + 1):
                 continue
             if tok.text in acronyms.orgs:
                 value, key, rule = acronyms.orgs[tok.text]

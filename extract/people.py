@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.intervals import OverlapIndex
 from extract.lexicon import (
     HONORIFIC_RE,
     NAME_PARTICLES,
@@ -212,13 +213,13 @@ def _link_bare_surnames(
     text: str, sentences: list[Span], found: list[PersonMention], full: dict[str, PersonMention]
 ) -> None:
     """Repeated full names without a cue ("Kaha Imnadze") are the same person as the cued mention."""
-    taken = [(p.span.start, p.span.end) for p in found]
+    taken = OverlapIndex((p.span.start, p.span.end) for p in found)
     by_key = {p.key: p for p in found}
     for sentence in sentences:
         tokens = words(text, sentence.start, sentence.end)
         for a, b in _name_runs(text, tokens):
             s, e = tokens[a].start, tokens[min(b, a + _MAX_NAME_WORDS) - 1].end
-            if any(x < e and s < y for x, y in taken):
+            if taken.overlaps(s, e):
                 continue
             candidate = text[s:e]
             person = by_key.get(person_key(candidate))
@@ -226,4 +227,4 @@ def _link_bare_surnames(
                 person = full.get(surname_key(candidate))
             if person is not None:
                 found.append(PersonMention(Span(s, e, candidate), person.name, person.key, None, "name-link"))
-                taken.append((s, e))
+                taken.add(s, e)

@@ -7,6 +7,7 @@ from datetime import date
 from extract.dates import find_dates
 from extract.facts import Extraction, Fact
 from extract.formats import find_format
+from extract.intervals import SentenceIndex
 from extract.lexicon import MEETING_CUE
 from extract.meeting_date import EventDate, resolve_event_date
 from extract.organizations import OrgMention, find_organizations
@@ -14,6 +15,7 @@ from extract.people import PersonMention, find_people
 from extract.places import find_place
 from extract.publication import Publication, find_publication
 from extract.spans import Span, sentences
+from extract.substrings import SubstringFinder
 from extract.topics import find_topics
 from extract.zones import body_zones
 
@@ -98,10 +100,6 @@ def _background_sentences(
     return out
 
 
-def _sentence_of(sents: list[Span], offset: int) -> Span | None:
-    return next((s for s in sents if s.start <= offset < s.end), None)
-
-
 def _participant_facts(
     text: str, people: list[PersonMention], orgs: list[OrgMention], sents: list[Span], background: set[int]
 ) -> list[Fact]:
@@ -109,18 +107,20 @@ def _participant_facts(
     time, "mention" for people only named as background."""
     party: set[str] = set()
     roles: dict[str, str] = {}
+    sentence_of = SentenceIndex(sents)
     for p in people:
-        sentence = _sentence_of(sents, p.span.start)
+        sentence = sentence_of.at(p.span.start)
         if sentence and sentence.start not in background and MEETING_CUE.search(sentence.text):
             party.add(p.key)
         if p.role and p.key not in roles:
             roles[p.key] = p.role
     out: list[Fact] = []
+    organization_in = _RoleOrganizations(orgs, text)
     for p in people:
         role = roles.get(p.key)
         attrs: dict[str, str | None] = {
             "role": role,
-            "organization": _organization_in(role, orgs, text),
+            "organization": organization_in(role),
             "key": p.key,
             "found_by": p.trigger,
         }
@@ -129,13 +129,33 @@ def _participant_facts(
     return out
 
 
-def _organization_in(role: str | None, orgs: list[OrgMention], text: str) -> str | None:
-    """The organisation named inside a role phrase, e.g. "Head of the UN Counter-Terrorism Office"."""
-    if not role:
-        return None
-    inside = [o for o in orgs if o.key != "un" and text[o.start : o.end] in role]
-    inside.sort(key=lambda o: (o.rule != "minister-title", -(o.end - o.start)))
-    return inside[0].value if inside else None
+class _RoleOrganizations:
+    """The organisation named inside a role phrase, e.g. "Head of the UN Counter-Terrorism Office".
+
+    Of the mentions (but "UN") whose quote occurs in the role, a minister title wins, then the longest
+    mention, then the first in ``orgs``. Built once per report: a long report has many mentions and roles.
+    """
+
+    def __init__(self, orgs: list[OrgMention], text: str) -> None:
+        # Per distinct quote, the value of its best-ranked mention.
+        self._best: dict[str, tuple[tuple[bool, int, int], str]] = {}
+        for i, o in enumerate(orgs):
+            if o.key == "un":
+                continue
+            rank = (o.rule != "minister-title", -(o.end - o.start), i)
+            quote = text[o.start : o.end]
+            if quote not in self._best or rank < self._best[quote][0]:
+                self._best[quote] = (rank, o.value)
+        self._quotes = SubstringFinder(self._best)
+        self._memo: dict[str, str | None] = {}
+
+    def __call__(self, role: str | None) -> str | None:
+        if not role:
+            return None
+        if role not in self._memo:
+            ranked = [self._best[quote] for quote in self._quotes.found_in(role)]
+            self._memo[role] = min(ranked)[1] if ranked else None
+        return self._memo[role]
 
 
 def _format_and_place(

@@ -47,8 +47,13 @@ def _header_end(all_lines: list[Span]) -> int:
 def _footer_start(all_lines: list[Span], first: int) -> int:
     """Index of the first line of a trailing headline list or trailing furniture."""
     end = len(all_lines)
+    prose_after: _ProseAfter | None = None
     for i in range(first, len(all_lines)):
-        if _LIST_HEADING.match(all_lines[i].text) and not _has_prose_after(all_lines, i + 1):
+        if not _LIST_HEADING.match(all_lines[i].text):
+            continue
+        if prose_after is None:
+            prose_after = _ProseAfter(all_lines)
+        if not prose_after(i + 1):
             end = i
             break
     # Trailing short non-sentence lines ("top-arrow", "Share") are furniture too.
@@ -57,11 +62,22 @@ def _footer_start(all_lines: list[Span], first: int) -> int:
     return end
 
 
-def _has_prose_after(all_lines: list[Span], i: int) -> bool:
-    """True when sentences follow, i.e. the heading was not the start of a list of headlines and dates."""
-    rest = [ln.text.strip() for ln in all_lines[i:] if ln.text.strip()]
-    sentences = sum(1 for ln in rest if _SENTENCE_END.search(ln) and len(ln.split()) >= 4)
-    return sentences > _LIST_PROSE_SHARE * len(rest)
+class _ProseAfter:
+    """Whether sentences follow line ``i``, i.e. a heading there does not start a list of headlines and
+    dates. Counted once from the end, so a page with many such headings is not rescanned for each."""
+
+    def __init__(self, all_lines: list[Span]) -> None:
+        # _filled[i], _sentences[i]: non-blank lines, and those that are sentences, from line i on.
+        self._filled = [0] * (len(all_lines) + 1)
+        self._sentences = [0] * (len(all_lines) + 1)
+        for i in range(len(all_lines) - 1, -1, -1):
+            line = all_lines[i].text.strip()
+            sentence = bool(_SENTENCE_END.search(line)) and len(line.split()) >= 4
+            self._filled[i] = self._filled[i + 1] + bool(line)
+            self._sentences[i] = self._sentences[i + 1] + sentence
+
+    def __call__(self, i: int) -> bool:
+        return self._sentences[i] > _LIST_PROSE_SHARE * self._filled[i]
 
 
 def body_zones(text: str) -> tuple[tuple[int, int], ...]:

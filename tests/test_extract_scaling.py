@@ -1,0 +1,364 @@
+"""Long reports: the look-ups that keep extraction near-linear answer exactly as the scans they replaced.
+
+Each index is checked against the plain scan on generated input, and whole extractions are compared with
+the scans patched back in, on the demo corpus, the five seed reports and long invented agency copy. Timing
+is never asserted here; the measurements live in the change that introduced the indexes.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract import dates, organizations, people, report, zones
+from extract.intervals import OverlapIndex, SentenceIndex
+from extract.organizations import OrgMention
+from extract.report import extract_report
+from extract.spans import Span
+from extract.substrings import SubstringFinder
+from ingest.article import Article
+from ingest.sources import iter_articles
+
+CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+# --- long invented agency copy (every person, body and place is fictional, or a real country's name) ---
+
+_FIRST = ("Ada", "Joren", "Irena", "Paulo", "Sunniva", "Tomas", "Mirela", "Oskar", "Lene",
+          "Bastian", "Ilka", "Radu", "Vesna", "Anouk", "Corvin", "Edda", "Fabian", "Greta", "Hollis",
+          "Ines")  # fmt: skip
+_LAST = ("Rell", "Haldane", "Castellan", "Ardent", "Roos", "Vantrell", "Okonde", "Marisch", "Delvaux",
+         "Pellinger", "Quarrie", "Stanmore", "Tillbrook", "Varga", "Wendell", "Yorrick",
+         "Zamfir", "Brisk")  # fmt: skip
+_BODY = ("Coastal Resilience", "Inland Ports", "River Safety", "Grain Standards", "Harbour Pilots",
+         "Fisheries Data", "Bridge Inspection", "Seed Banking")  # fmt: skip
+_HEAD = ("Alliance", "Council", "Agency", "Office", "Commission", "Board")
+_COUNTRY = ("Veloria", "Kestria", "Orvania", "Lundria", "Chile", "Norway")
+_CITY = ("Lundmark", "Orva", "Sarnby", "Kestel")
+_TITLE = ("Minister", "Director-General", "Ambassador", "Secretary-General", "Deputy Minister", "Mayor")
+_MONTH = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")  # fmt: skip
+
+
+def _person(rng: random.Random, n: int) -> tuple[str, str]:
+    # Surnames vary with n, so a long text keeps naming new people (and the lists of mentions keep growing).
+    first = rng.choice(_FIRST)
+    last = rng.choice(_LAST) + ("" if n % 3 == 0 else f"{'aeiou'[n % 5]}{'nrstv'[(n // 5) % 5]}{'ko'[n % 2]}")
+    return first, last
+
+
+def _organization(rng: random.Random, n: int) -> tuple[str, str]:
+    name = f"{rng.choice(_BODY)} {rng.choice(_HEAD)}"
+    return name, "".join(w[0] for w in name.split()) + "XYZW"[n % 4]
+
+
+def _paragraph(rng: random.Random, n: int) -> str:
+    f1, l1 = _person(rng, n)
+    f2, l2 = _person(rng, n + 7)
+    f3, l3 = _person(rng, n + 13)
+    org, acr = _organization(rng, n)
+    country, city = rng.choice(_COUNTRY), rng.choice(_CITY)
+    day, month, year = rng.randint(1, 28), rng.choice(_MONTH), rng.randint(2015, 2024)
+    title1, title2 = rng.choice(_TITLE), rng.choice(_TITLE)
+    sentences = [
+        f"On {day} {month} {year}, {title1} {f1} {l1} met {title2} {f2} {l2} of the {org} ({acr}) in {city}.",
+        "The two officials discussed river transport, flood defences and the training of port staff.",
+        f"{f3} {l3}, Deputy Director of the {acr} regional office, said the talks were useful.",
+        f"Mr. {l1} told reporters that {country} would join a working group of the {acr} next year.",
+        f"{f2} {l2} added that {f1} {l1} had invited him to a second visit to {city}.",
+        f"The Minister of Foreign Affairs of {country} {f1} {l1} welcomed the {org}'s plan.",
+        f"Later, {l2} and {l3} visited the harbour, where Ms. {l3} spoke with {f1} {l1} about dredging.",
+        f"The Special Envoy of the Secretary-General (SESG) {f3} {l3} joined by videoconference.",
+        f"Dr. {l2} of the {city} {rng.choice(_HEAD)} said {f1} {l1} would return on Tuesday.",
+        f"A two-day seminar held in {city} will follow; {f3} {l3} and {f2} {l2} are expected to attend.",
+    ]
+    rng.shuffle(sentences)
+    return " ".join(sentences[: rng.randint(4, len(sentences))])
+
+
+def news_text(size: int, seed: int = 0) -> str:
+    """About ``size`` characters of invented agency copy: a dateline, paragraphs, a related-news list."""
+    rng = random.Random(seed)
+    parts = [f"LUNDMARK, 14 March 2023 - {_paragraph(rng, 0)}"]
+    total, n = len(parts[0]), 1
+    while total < size:
+        piece = _paragraph(rng, n)
+        if n % 40 == 0:
+            piece = "Related stories\n" + piece
+        parts.append(piece)
+        total += len(piece) + 2
+        n += 1
+    parts.append("Last news\n14.03.2023\nHarbour drill in Lundmark\n13.03.2023\nNew ferry line to Orva")
+    return "\n\n".join(parts)
+
+
+# Short invented texts for the paths the long copy does not take: day/month-ambiguous slashed dates and
+# many list headings that prose follows.
+EDGE_TEXTS = {
+    "slashed dates": (
+        "The envoy met the mayor on 3/4/2021 in Orva. Talks resumed on 5/6/2021 and again on 6/5/2021.\n"
+        "Minister Ada Rell said the April round, held on 4/3/2021, had gone well.\n"
+        "Ms. Rell met Joren Haldane.\n"
+        "On 7/8/2021 and 9/10/2021 the Inland Ports Council (IPC) met; IPC Director Lene Varga attended."
+    ),
+    "many list headings": "\n".join(
+        f"Related stories\nMinister Ada Rell met Director Joren Haldane in Orva on {i % 27 + 1} May 2022."
+        for i in range(30)
+    )
+    + "\nLast news\n01.08\nMinister opens bridge\n31.07\nFestival of songs begins",
+}
+
+# --- the scans the indexes replaced, as references ---
+
+
+class _ScanOverlaps:
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self._held = list(spans)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(x < end and start < y for x, y in self._held)
+
+    def add(self, start: int, end: int) -> None:
+        self._held.append((start, end))
+
+
+class _ScanSentences:
+    def __init__(self, sentences: Sequence[Span]) -> None:
+        self._sentences = sentences
+
+    def at(self, offset: int) -> Span | None:
+        return next((s for s in self._sentences if s.start <= offset < s.end), None)
+
+
+class _ScanRoleOrganizations:
+    def __init__(self, orgs: list[OrgMention], text: str) -> None:
+        self._orgs, self._text = orgs, text
+
+    def __call__(self, role: str | None) -> str | None:
+        if not role:
+            return None
+        inside = [o for o in self._orgs if o.key != "un" and self._text[o.start : o.end] in role]
+        inside.sort(key=lambda o: (o.rule != "minister-title", -(o.end - o.start)))
+        return inside[0].value if inside else None
+
+
+class _ScanProseAfter:
+    def __init__(self, all_lines: list[Span]) -> None:
+        self._lines = all_lines
+
+    def __call__(self, i: int) -> bool:
+        rest = [ln.text.strip() for ln in self._lines[i:] if ln.text.strip()]
+        sentences = sum(1 for ln in rest if zones._SENTENCE_END.search(ln) and len(ln.split()) >= 4)
+        return sentences > zones._LIST_PROSE_SHARE * len(rest)
+
+
+def _scan_names_month(text: str, month: int) -> bool:
+    return re.search(dates._month_name(month), text) is not None
+
+
+def _extract_with_scans(
+    monkeypatch: pytest.MonkeyPatch, text: str, published: str | None
+) -> dict[str, object]:
+    with monkeypatch.context() as m:
+        m.setattr(people, "OverlapIndex", _ScanOverlaps)
+        m.setattr(organizations, "OverlapIndex", _ScanOverlaps)
+        m.setattr(report, "SentenceIndex", _ScanSentences)
+        m.setattr(report, "_RoleOrganizations", _ScanRoleOrganizations)
+        m.setattr(zones, "_ProseAfter", _ScanProseAfter)
+        m.setattr(dates, "_text_names_month", _scan_names_month)
+        return extract_report(text, published=published).to_dict()
+
+
+# --- each index against its scan ---
+
+OFFSET = st.integers(-3, 40)
+
+
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
+@given(fixed=st.lists(st.tuples(OFFSET, OFFSET), max_size=20), asked=st.lists(st.tuples(OFFSET, OFFSET)))
+def test_overlap_index_answers_as_the_scan(
+    fixed: list[tuple[int, int]], asked: list[tuple[int, int]]
+) -> None:
+    """Spans given at construction may overlap or be empty; a free non-empty span asked about is then held,
+    as the surname linker does, in whatever order the spans come."""
+    index, scan = OverlapIndex(fixed), _ScanOverlaps(fixed)
+    for start, end in asked:
+        taken = scan.overlaps(start, end)
+        assert index.overlaps(start, end) == taken
+        if not taken and start < end:
+            index.add(start, end)
+            scan.add(start, end)
+        elif start < end:
+            with pytest.raises(ValueError, match="overlaps"):
+                index.add(start, end)
+
+
+def test_overlap_index_refuses_an_empty_span() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        OverlapIndex([]).add(4, 4)
+
+
+CUTS = st.lists(st.integers(0, 60), max_size=30).map(sorted)
+
+
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
+@given(cuts=CUTS, offsets=st.lists(st.integers(-3, 65), max_size=30))
+def test_sentence_index_finds_what_the_scan_finds(cuts: list[int], offsets: list[int]) -> None:
+    """Sentences in text order, not overlapping; empty and touching ones included."""
+    sentences = [Span(a, b, "x" * (b - a)) for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+    index, scan = SentenceIndex(sentences), _ScanSentences(sentences)
+    for offset in offsets:
+        assert index.at(offset) == scan.at(offset)
+
+
+def test_sentence_index_refuses_sentences_out_of_order() -> None:
+    with pytest.raises(ValueError, match="out of order"):
+        SentenceIndex([Span(5, 9, "abcd"), Span(2, 4, "ab")])
+
+
+NEEDLE = st.text(alphabet="ab\u00e9", max_size=5)
+
+
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
+@given(needles=st.lists(NEEDLE, max_size=12), haystacks=st.lists(st.text(alphabet="ab\u00e9c", max_size=30)))
+def test_substring_finder_finds_every_needle_in(needles: list[str], haystacks: list[str]) -> None:
+    finder = SubstringFinder(needles)
+    for haystack in haystacks:
+        assert finder.found_in(haystack) == {n for n in needles if n in haystack}
+
+
+@pytest.mark.parametrize(
+    ("needles", "haystack", "expected"),
+    [
+        pytest.param(["he", "she", "his", "hers"], "ushers", {"he", "she", "hers"}, id="textbook"),
+        pytest.param(["a", "aa", "aaa"], "aa", {"a", "aa"}, id="nested suffixes"),
+        pytest.param(["abcd", "bc"], "abce", {"bc"}, id="inside a failed longer needle"),
+        pytest.param(["", "x"], "", {""}, id="empty needle in empty haystack"),
+        pytest.param([], "anything", set(), id="no needles"),
+    ],
+)
+def test_substring_finder_cases(needles: list[str], haystack: str, expected: set[str]) -> None:
+    assert SubstringFinder(needles).found_in(haystack) == expected
+
+
+@st.composite
+def _orgs_and_roles(draw: st.DrawFn) -> tuple[str, list[OrgMention], list[str | None]]:
+    text = draw(st.text(alphabet="ab ", min_size=1, max_size=20))
+    n = len(text)
+    orgs = [
+        OrgMention(start, end, f"org{i}", draw(st.sampled_from(["un", "x", "y"])), rule)
+        for i, (start, end, rule) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(0, n + 1),
+                        st.integers(0, n + 1),
+                        st.sampled_from(["minister-title", "org-head", "acronym-defined"]),
+                    ),
+                    max_size=12,
+                )
+            )
+        )
+    ]
+    roles = draw(st.lists(st.one_of(st.none(), st.text(alphabet="ab ", max_size=12)), max_size=8))
+    return text, orgs, roles
+
+
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
+@given(case=_orgs_and_roles())
+def test_role_organization_is_the_one_the_scan_picks(
+    case: tuple[str, list[OrgMention], list[str | None]],
+) -> None:
+    text, orgs, roles = case
+    fast, scan = report._RoleOrganizations(orgs, text), _ScanRoleOrganizations(orgs, text)
+    for role in roles + roles:  # asked twice: the memo must answer as the first time
+        assert fast(role) == scan(role)
+
+
+LINE = st.sampled_from(
+    ["", "  ", "Latest news", "01.08", "Minister opens bridge", "The envoy met the mayor on Monday.",
+     "Short one.", "Four words end here!", "a b c d e f g h i j k l m n o p q r", "  The sides agreed.  "]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
+@given(texts=st.lists(LINE, max_size=25))
+def test_prose_after_counts_as_the_scan(texts: list[str]) -> None:
+    all_lines = [Span(0, len(t), t) for t in texts]
+    fast, scan = zones._ProseAfter(all_lines), _ScanProseAfter(all_lines)
+    for i in range(len(all_lines) + 1):
+        assert fast(i) == scan(i)
+
+
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
+@given(asked=st.lists(st.tuples(st.sampled_from(["", "In March", "MAY day", "may", "Dec. 3", "December"]),
+                                st.integers(0, 12))))  # fmt: skip
+def test_month_lookup_follows_the_text_asked_about(asked: list[tuple[str, int]]) -> None:
+    """The memo keeps one report's answers; asking about another report must not reuse them."""
+    for text, month in asked:
+        assert dates._text_names_month(text, month) == _scan_names_month(text, month)
+
+
+# --- whole extractions, with the scans patched back in ---
+
+
+def _corpus() -> list[tuple[str, str, str | None]]:
+    cases = []
+    for article in iter_articles([str(CORPUS)]):
+        assert isinstance(article, Article), article
+        cases.append((f"corpus {Path(article.source).name}", article.text, article.published))
+    return cases
+
+
+def _seeds() -> list[tuple[str, str, str | None]]:
+    return [(f"seed {p.name[:3]}", p.read_text(encoding="utf-8"), None) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+REPORTS = [
+    *_corpus(),
+    *_seeds(),
+    ("invented 40k", news_text(40_000, seed=5), None),
+    ("invented 8k, published", news_text(8_000, seed=6), "2023-03-20"),
+    *((f"edge {name}", text, "2021-11-02") for name, text in EDGE_TEXTS.items()),
+]
+
+
+def test_every_seed_report_is_compared() -> None:
+    assert len([r for r in REPORTS if r[0].startswith("seed")]) == 5
+
+
+@pytest.mark.parametrize(("text", "published"), [r[1:] for r in REPORTS], ids=[r[0] for r in REPORTS])
+def test_extraction_is_what_the_scans_give(
+    monkeypatch: pytest.MonkeyPatch, text: str, published: str | None
+) -> None:
+    fast = extract_report(text, published=published).to_dict()
+    assert fast == _extract_with_scans(monkeypatch, text, published)
+
+
+FRAGMENTS = st.sampled_from(
+    ["Mr. ", "Ms. Rell", "Minister ", "Ada Rell", " Ada Rell ", "Joren Haldane", ", Director of ", " said.",
+     "the Harbour Agency (HA)", " HA ", "(SESG) ", "met with", "On 3/4/2021, ", "5/6/2020", " in May ",
+     "Related stories\n", "Last news\n01.08\n", "\n\n", ". ", ",", "Minister of Foreign Affairs of Chile "]
+)  # fmt: skip
+
+
+def _outcome(extract: Callable[[], dict[str, object]]) -> object:
+    try:
+        return extract()
+    except (LookupError, ValueError) as e:  # the same failure is the same outcome
+        return type(e).__name__
+
+
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(st.one_of(FRAGMENTS, st.text(max_size=6)), max_size=40))
+def test_extraction_is_what_the_scans_give_on_junk(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast = _outcome(lambda: extract_report(text, published=None).to_dict())
+        assert fast == _outcome(lambda: _extract_with_scans(monkeypatch, text, None))
