@@ -57,11 +57,17 @@ def _resolve_report(conn: object, members: list[str], ref: str) -> str:
     return hits[0]
 
 
+def _named_fact(action: str, field_name: str | None, value: str | None) -> tuple[str, str]:
+    """The field and the value (spaces collapsed) a correction or removal names; AccordError if either
+    is missing."""
+    if field_name not in CORRECTABLE or value is None or not value.strip():
+        raise AccordError(f"{action} needs a field ({', '.join(CORRECTABLE)}) and a value")
+    return field_name, " ".join(value.split())
+
+
 def _corrected_value(field_name: str | None, value: str | None) -> str:
     """The value a correction records, or AccordError saying what the field takes."""
-    if field_name not in CORRECTABLE or value is None or not value.strip():
-        raise AccordError(f"correct needs a field ({', '.join(CORRECTABLE)}) and a value")
-    value = " ".join(value.split())
+    field_name, value = _named_fact("correct", field_name, value)
     if field_name == "date":
         window = date_window(value)
         if window is None:
@@ -77,15 +83,14 @@ def _corrected_value(field_name: str | None, value: str | None) -> str:
 
 def _stated_value(conn: Connection, meeting_id: str, field_name: str | None, value: str | None) -> str:
     """The value, as the meeting states it, of the fact a removal names; AccordError if it states none."""
-    if field_name not in CORRECTABLE or value is None or not value.strip():
-        raise AccordError(f"remove needs a field ({', '.join(CORRECTABLE)}) and the value to remove")
+    field_name, value = _named_fact("remove", field_name, value)
     stated = conn.execute(
         select(MeetingFactRow.value).where(
             MeetingFactRow.meeting_id == meeting_id, MeetingFactRow.field == field_name
         )
     ).scalars()
     values = sorted(set(stated))
-    wanted = " ".join(value.split()).casefold()
+    wanted = value.casefold()
     for candidate in values:
         if candidate.casefold() == wanted:
             return candidate
@@ -127,7 +132,9 @@ def review(
         if submission is not None:
             earlier = _submitted(log, meeting, submission)
             if earlier is not None:
-                return _outcome(conn, earlier, repeated=True)
+                decided = earlier.domain()
+                assert isinstance(decided, ReviewDecided)  # the review streams hold nothing else
+                return _outcome(conn, earlier.position, decided, repeated=True)
         meeting_id = resolve_meeting(conn, meeting)
         members = _members(conn, meeting_id)
         if seen is not None and sorted(set(seen)) != members:
@@ -174,7 +181,7 @@ def review(
             for article_id in [*ids, *others]:
                 pipeline.match(conn, article_id, trigger=f"review#{stored.position}")
                 projector.catch_up()
-        return _outcome(conn, stored)
+        return _outcome(conn, stored.position, event)
 
 
 def _submitted(log: EventLog, meeting: str, submission: str) -> StoredEvent | None:
@@ -185,9 +192,8 @@ def _submitted(log: EventLog, meeting: str, submission: str) -> StoredEvent | No
     return None
 
 
-def _outcome(conn: Connection, stored: StoredEvent, *, repeated: bool = False) -> Reviewed:
-    decided = stored.domain()
-    assert isinstance(decided, ReviewDecided)
+def _outcome(conn: Connection, position: int, decided: ReviewDecided, *, repeated: bool = False) -> Reviewed:
+    """What decision ``decided`` (recorded at ``position``) did, read from the projections now."""
     touched = [*decided.article_ids, *decided.others]
     rows = conn.execute(
         select(ReportRow.article_id, ReportRow.meeting_id).where(ReportRow.article_id.in_(touched))
@@ -195,7 +201,7 @@ def _outcome(conn: Connection, stored: StoredEvent, *, repeated: bool = False) -
     where = dict(rows.all())
     stays = decided.others if decided.action == "split" else decided.article_ids
     return Reviewed(
-        position=stored.position,
+        position=position,
         meetings=sorted({m for m in where.values() if m}),
         meeting=next((where[a] for a in stays if where.get(a)), None),
         repeated=repeated,
