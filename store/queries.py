@@ -43,7 +43,7 @@ def resolve_meeting(conn: Connection, ref: str, *, follow_retired: bool = False)
         .all()
     )
     if not ids:
-        moved = _meeting_of_namesake(conn, prefix) if follow_retired else None
+        moved = successor(conn, prefix) if follow_retired else None
         if moved is None:
             raise NotFoundError("meeting", ref)
         return moved
@@ -52,10 +52,11 @@ def resolve_meeting(conn: Connection, ref: str, *, follow_retired: bool = False)
     return prefix if prefix in ids else ids[0]
 
 
-def _meeting_of_namesake(conn: Connection, meeting_id: str) -> str | None:
+def successor(conn: Connection, meeting_id: str) -> str | None:
     """Where the report a meeting was named after is now, for a full meeting id that no longer exists
-    (a split or merge renamed it): old links and open pages keep leading to those reports."""
-    hex_part = meeting_id.removeprefix("m-")
+    (a split or merge renamed it): old links and open pages keep leading to those reports. None when
+    ``meeting_id`` is no full id or names no report."""
+    hex_part = meeting_id.strip().removeprefix("m-")
     if len(hex_part) != MEETING_ID_HEX:
         return None
     found = conn.execute(

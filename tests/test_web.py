@@ -621,6 +621,17 @@ def test_the_newest_event_links_back_but_not_on(client: TestClient, corpus: Engi
     assert f'href="/events/{newest + 1}"' not in page
 
 
+def test_an_unknown_other_meeting_posted_to_a_prefix_is_not_called_retired(
+    client: TestClient, corpus: Engine
+) -> None:
+    meeting = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    response = post(client, meeting["id"][:7], "merge", other="m-ffffffffffff", reason="x")
+    assert response.status_code == 400
+    assert "no meeting 'm-ffffffffffff'" in html.unescape(response.text)
+    assert "retired" not in response.text
+    assert review_events(corpus) == []
+
+
 def test_a_review_of_an_unknown_meeting_is_a_404(client: TestClient, corpus: Engine) -> None:
     response = post(client, "m-ffffffffffff", "confirm", reason="x")
     assert response.status_code == 404

@@ -225,21 +225,26 @@ class App:
         """The meeting page again, with the message and what was typed (400: the form asked for
         something that cannot be done, another meeting it names included), or an error page if the
         meeting itself is unknown (404)."""
-        try:
-            with self.reads.connect() as conn:
-                meeting_id = queries.resolve_meeting(conn, ref, follow_retired=True)
-        except AccordError:
+        retired = False
+        with self.reads.connect() as conn:
+            try:
+                meeting_id: str | None = queries.resolve_meeting(conn, ref)
+            except NotFoundError:
+                meeting_id = queries.successor(conn, ref)
+                retired = meeting_id is not None
+            except AccordError:
+                meeting_id = None
+        if meeting_id is None:
             return self.error_page(request, error, 404 if isinstance(error, NotFoundError) else 400)
-        status = 400
         message = str(error)
-        if meeting_id != ref and isinstance(error, NotFoundError):
+        if retired:
             message = (
                 f"{error}: a split or merge retired it. Nothing was recorded; its reports are in "
                 f"{meeting_id}, shown here"
             )
         kept = {k: v for k, v in form.items() if k != "csrf"}
         return self.meeting_response(
-            request, meeting_id, error=message, form={**kept, "action": action}, status=status
+            request, meeting_id, error=message, form={**kept, "action": action}, status=400
         )
 
     # --- errors
