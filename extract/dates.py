@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from extract.intervals import OverlapIndex
+
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -111,31 +113,26 @@ def _slashed(text: str, first: int, second: int) -> tuple[int | None, str]:
         return second, str(first)
     if second > 12 >= first or first == second:
         return first, str(second)
-    named = {n for n in (first, second) if _text_names_month(text, n)}
+    named = {n for n in (first, second) if n in _months_named_in(text)}
     if len(named) == 1:
         month = named.pop()
         return month, str(second if month == first else first)
     return None, str(second)
 
 
-def _text_names_month(text: str, month: int) -> bool:
-    """Whether the whole report names the month; asked once per month, not once per date."""
-    named = _months_named_in(text)
-    if month not in named:
-        named[month] = re.search(_month_name(month), text) is not None
-    return named[month]
-
-
-@functools.lru_cache(maxsize=1)
-def _months_named_in(text: str) -> dict[int, bool]:
-    # The answers for the report being read. One entry: only that report's text is kept alive.
-    return {}
+@functools.lru_cache(maxsize=8)  # a few reports at once: the feeds daemon extracts in several threads
+def _months_named_in(text: str) -> frozenset[int]:
+    """The months the whole report names (capitalised: the month, not the verb "may"), in one pass."""
+    return frozenset(_MONTH_NAMES.index(m.group().lower()) + 1 for m in _ANY_MONTH.finditer(text))
 
 
 def _month_name(month: int) -> str:
     name = _MONTH_NAMES[month - 1]
     # Capitalised: the month, not the verb "may".
     return rf"\b(?:{name.capitalize()}|{name.upper()})\b"
+
+
+_ANY_MONTH = re.compile("|".join(_month_name(n) for n in range(1, 13)))
 
 
 def _mention(kind: str, m: re.Match[str], reference: date | None) -> DateMention | None:
@@ -173,16 +170,16 @@ def _mention(kind: str, m: re.Match[str], reference: date | None) -> DateMention
 
 def find_dates(text: str, start: int, end: int, reference: date | None) -> list[DateMention]:
     """Date expressions in ``text[start:end]``, left to right; partial ones resolved against ``reference``."""
-    taken: list[tuple[int, int]] = []
+    taken = OverlapIndex(())
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text, start, end):
-            if any(m.start() < b and a < m.end() for a, b in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             if kind in ("md", "dm", "month-year") and not m.group("mon")[0].isupper():
                 continue
             mention = _mention(kind, m, reference)
             if mention is not None:
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
                 found.append(mention)
     return sorted(found, key=lambda d: d.start)

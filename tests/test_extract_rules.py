@@ -22,6 +22,7 @@ DATE_ROWS = [
     _row("dotted numeric", ("The meeting was held on 02.11.2020.", None), ("2020-11-02",) * 2),
     _row("iso", ("The meeting was held on 2020-11-02 in Lima.", None), ("2020-11-02",) * 2),
     _row("slashed, month first", ("The meeting was held on 11/22/2020 in Lima.", None), ("2020-11-22",) * 2),
+    _row("slashed, no month at all is no date", ("The meeting was held on 31/45/2020 in Lima.", None), (None, None)),
     _row("ordinal of month", ("The talks took place on the 2nd of November 2020.", None), ("2020-11-02",) * 2),
     _row("abbreviated month, no year", ("The ministers met on Nov. 2 in Lima.", "2020-11-05"), ("2020-11-02",) * 2),
     _row("day month no year, previous year", ("They met on 28 December.", "2021-01-03"), ("2020-12-28",) * 2),

@@ -24,9 +24,9 @@ from extract.spans import Span
 from extract.substrings import SubstringFinder
 from ingest.article import Article
 from ingest.sources import iter_articles
+from tests.conftest import SEEDS
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 # --- long invented agency copy (every person, body and place is fictional, or a real country's name) ---
 
@@ -158,8 +158,8 @@ class _ScanProseAfter:
         return sentences > zones._LIST_PROSE_SHARE * len(rest)
 
 
-def _scan_names_month(text: str, month: int) -> bool:
-    return re.search(dates._month_name(month), text) is not None
+def _scan_months_named(text: str) -> frozenset[int]:
+    return frozenset(n for n in range(1, 13) if re.search(dates._month_name(n), text))
 
 
 def _extract_with_scans(
@@ -171,7 +171,8 @@ def _extract_with_scans(
         m.setattr(report, "SentenceIndex", _ScanSentences)
         m.setattr(report, "_RoleOrganizations", _ScanRoleOrganizations)
         m.setattr(zones, "_ProseAfter", _ScanProseAfter)
-        m.setattr(dates, "_text_names_month", _scan_names_month)
+        m.setattr(dates, "_months_named_in", _scan_months_named)
+        m.setattr(dates, "OverlapIndex", _ScanOverlaps)
         return extract_report(text, published=published).to_dict()
 
 
@@ -297,12 +298,12 @@ def test_prose_after_counts_as_the_scan(texts: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)  # no timing in tests: a loaded machine is slow
-@given(asked=st.lists(st.tuples(st.sampled_from(["", "In March", "MAY day", "may", "Dec. 3", "December"]),
-                                st.integers(0, 12))))  # fmt: skip
-def test_month_lookup_follows_the_text_asked_about(asked: list[tuple[str, int]]) -> None:
-    """The memo keeps one report's answers; asking about another report must not reuse them."""
-    for text, month in asked:
-        assert dates._text_names_month(text, month) == _scan_names_month(text, month)
+@given(asked=st.lists(st.lists(st.sampled_from(["", "In March", "MAY day", "may", "Dec. 3", "December",
+                                                "Marching", "JUNE", "june", " August,"])).map("".join)))  # fmt: skip
+def test_the_months_a_text_names_are_what_twelve_searches_find(asked: list[str]) -> None:
+    """The memo answers for the text asked about, whichever others were asked before."""
+    for text in asked:
+        assert dates._months_named_in(text) == _scan_months_named(text)
 
 
 # --- whole extractions, with the scans patched back in ---
@@ -329,8 +330,10 @@ REPORTS = [
 ]
 
 
-def test_every_seed_report_is_compared() -> None:
-    assert len([r for r in REPORTS if r[0].startswith("seed")]) == 5
+def test_every_seed_report_is_compared(seeds_dir: Path) -> None:
+    compared = [r for r in REPORTS if r[0].startswith("seed")]
+    assert compared
+    assert len(compared) == len(list(seeds_dir.glob("*.txt")))
 
 
 @pytest.mark.parametrize(("text", "published"), [r[1:] for r in REPORTS], ids=[r[0] for r in REPORTS])
