@@ -16,11 +16,8 @@ finishes its polls).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
-import signal
-import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future
 from typing import Protocol
@@ -66,17 +63,9 @@ def inputs(article: Article) -> Inputs:
     return (article.text, article.published, article.title)
 
 
-def ignore_interrupts() -> None:
-    """In a worker process, ignore SIGINT (also fit to be a pool's ``initializer``); elsewhere nothing."""
-    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def extract_all(extract: Extractor, items: list[Inputs]) -> list[Result]:
     """Each item's extraction, or the exception it raised (runs in a worker; ``extract`` must be a
     top-level function, so that it pickles by name)."""
-    # The pool is not ours to give an initializer, so a worker stops heeding Ctrl-C from its first task.
-    ignore_interrupts()
     results: list[Result] = []
     for text, published, title in items:
         try:

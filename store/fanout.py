@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -45,17 +46,24 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _ignore_interrupts() -> None:
+    """A worker ignores SIGINT: a terminal's Ctrl-C reaches the whole process group, and it is for the
+    parent to decide what stops (finish the poll under way, roll a rebuild back), not for a worker to die
+    of it mid-task."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def worker_pool(workers: int) -> Iterator[Executor | None]:
     """``workers`` worker processes for ``Fanout`` (None when ``workers`` is 0), shut down on exit.
 
     Workers come from a fork server (else "spawn"), so a script that starts them must guard its
-    top level with ``if __name__ == "__main__":``, as ``multiprocessing`` requires.
+    top level with ``if __name__ == "__main__":``, as ``multiprocessing`` requires. They ignore SIGINT.
     """
     if workers <= 0:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=_context())
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_ignore_interrupts)
     try:
         yield pool
     finally:
