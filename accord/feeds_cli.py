@@ -63,18 +63,12 @@ def feeds_add(ctx: Context, url: str, name: str | None, every: int, full_text: b
     Example:
       accord feeds add https://news.example/rss.xml --name "Example News" --every 30m
     """
-    from store.feedevents import FeedExistsError
-    from store.feeds import add_feed, resume_feed
+    from store.feeds import add_or_resume_feed
 
     with ctx.engine().begin() as conn:
-        try:
-            feed = add_feed(conn, url, name=name, every_seconds=every, full_text=full_text, actor="cli")
-            done = "added"
-        except FeedExistsError as e:
-            if not e.paused:
-                raise
-            feed = resume_feed(conn, e.feed_id, actor="cli", reason="resumed: added again")
-            done = "resumed"
+        feed, done = add_or_resume_feed(
+            conn, url, name=name, every_seconds=every, full_text=full_text, actor="cli"
+        )
     click.echo(f"{done} {feed.feed_id}  {feed.url}  every {feed.every_seconds}s")
 
 
@@ -146,25 +140,29 @@ def feeds_import(ctx: Context, file: str, every: int) -> None:
     """
     from ingest.feeditems import read_opml
     from store.feedevents import FeedExistsError
-    from store.feeds import add_feed
+    from store.feeds import add_or_resume_feed
 
     listed = read_opml(file, Path(file).read_bytes())
     if isinstance(listed, AccordError):
         raise listed
-    added = skipped = failed = 0
+    done_counts = {"added": 0, "resumed": 0}
+    skipped = failed = 0
     for item in listed:
         try:
             with ctx.engine().begin() as conn:
-                feed = add_feed(conn, item.url, name=item.name, every_seconds=every, actor="opml")
-            added += 1
-            click.echo(f"added      {feed.feed_id}  {feed.url}")
+                feed, done = add_or_resume_feed(
+                    conn, item.url, name=item.name, every_seconds=every, actor="opml"
+                )
+            done_counts[done] += 1
+            click.echo(f"{done:<10} {feed.feed_id}  {feed.url}")
         except FeedExistsError:
             skipped += 1
             click.echo(f"skipped    {item.url} (already added)")
         except AccordError as e:
             failed += 1
             click.echo(f"failed     {item.url}: {e}", err=True)
-    click.echo(f"{added} added, {skipped} already there, {failed} failed")
+    resumed = f", {done_counts['resumed']} resumed" if done_counts["resumed"] else ""
+    click.echo(f"{done_counts['added']} added{resumed}, {skipped} already there, {failed} failed")
     if failed:
         sys.exit(1)
 

@@ -178,11 +178,31 @@ def add_feed(
         actor=actor,
         added_at=(now or utcnow()).isoformat(),
     )
-    append_feed_events(conn, feed_id, [event], metadata={"actor": actor})
-    state = FeedProjector(conn).load(feed_id)
-    if state is None:  # pragma: no cover - the fold just wrote it
-        raise NotFoundError("feed", feed_id)
-    return state
+    return _append_and_load(conn, feed_id, event, actor)
+
+
+def add_or_resume_feed(
+    conn: Connection,
+    url: str,
+    *,
+    name: str | None = None,
+    every_seconds: int = 900,
+    full_text: bool = False,
+    actor: str = "cli",
+    now: datetime | None = None,
+) -> tuple[FeedState, str]:
+    """``add_feed``, except that adding a feed paused after ``410 Gone`` again resumes it, with its
+    settings as they were. Returns the feed and what was done: "added" or "resumed"; a feed already
+    added and polling is ``FeedExistsError``."""
+    try:
+        feed = add_feed(
+            conn, url, name=name, every_seconds=every_seconds, full_text=full_text, actor=actor, now=now
+        )
+    except FeedExistsError as e:
+        if not e.paused:
+            raise
+        return resume_feed(conn, e.feed_id, actor=actor, reason="resumed: added again", now=now), "resumed"
+    return feed, "added"
 
 
 def resume_feed(
@@ -200,10 +220,15 @@ def resume_feed(
         actor=actor,
         changed_at=(now or utcnow()).isoformat(),
     )
-    append_feed_events(conn, feed.feed_id, [event], metadata={"actor": actor})
-    state = FeedProjector(conn).load(feed.feed_id)
+    return _append_and_load(conn, feed.feed_id, event, actor)
+
+
+def _append_and_load(conn: Connection, feed_id: str, event: FeedAdded | FeedChanged, actor: str) -> FeedState:
+    """Append one event of the feed's and return the feed as the projection now holds it."""
+    append_feed_events(conn, feed_id, [event], metadata={"actor": actor})
+    state = FeedProjector(conn).load(feed_id)
     if state is None:  # pragma: no cover - the fold just wrote it
-        raise NotFoundError("feed", feed.feed_id)
+        raise NotFoundError("feed", feed_id)
     return state
 
 

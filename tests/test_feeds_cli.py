@@ -131,6 +131,22 @@ def test_a_gone_feed_is_resumed_by_adding_it_again(run: Run, server: FeedServer)
     assert (again.exit_code, "already added;" in again.output) == (1, True)
 
 
+def test_importing_a_gone_feed_resumes_it_as_adding_does(
+    run: Run, server: FeedServer, tmp_path: Path
+) -> None:
+    url = server.serve("/rss.xml", status=410)
+    run("feeds", "add", url)
+    run("poll", "--all")
+    assert "paused" in run("feeds", "list").output
+    opml = tmp_path / "subscriptions.opml"
+    assert run("feeds", "export", "-o", str(opml)).exit_code == 0
+    imported = run("feeds", "import", str(opml))
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.startswith("resumed ")
+    assert "0 added, 1 resumed, 0 already there, 0 failed" in imported.output
+    assert "paused" not in run("feeds", "list").output
+
+
 def test_poll_all_reports_a_failing_feed_and_goes_on(run: Run, server: FeedServer) -> None:
     run("feeds", "add", server.serve("/rss.xml", "rss.xml"))
     run("feeds", "add", server.serve("/down.xml", status=500))
