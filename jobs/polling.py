@@ -293,8 +293,8 @@ def _ingest(
     warnings: list[str],
     stop: threading.Event | None = None,
 ) -> bool:
-    """Run the document's items through the pipeline, each in its own transaction. False when ``stop``
-    cut the fetching of linked pages short (the items before it are stored)."""
+    """Run the document's items through the pipeline (committed in batches, each article whole). False
+    when ``stop`` cut the fetching of linked pages short (the items before it are stored)."""
     items: list[Article | IngestError] = []
     complete = True
     for number, item in enumerate(document.items):

@@ -11,8 +11,9 @@ polled by one of them, once. On SQLite run one daemon per database.
 
 SIGINT / SIGTERM stop the scheduler: polls under way finish and commit, then the process exits. Each fetch
 ends within the timeout, and a ``--full-text`` poll fetches no further pages once stopping, so this takes
-about the timeout. A second signal ends the process at once: each article is its own transaction, so a
-poll cut short has stored some articles whole and not the rest, which the next poll fetches again.
+about the timeout. A second signal ends the process at once: articles are committed in batches (each
+article whole, in a savepoint of its own; see ``jobs.pipeline``), so a poll cut short has stored the
+batches it committed and not the open one, whose articles the next poll fetches again.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class Daemon:
         self.sync_seconds = sync_seconds
         self.clock = clock
         self.reports: list[PollReport] = []
-        self.stopping = threading.Event()  # set by ``stop``: polls under way fetch no more pages
+        self.stopping = threading.Event()  # set by ``stop`` or a signal: polls under way fetch no more pages
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
@@ -182,21 +183,20 @@ def run(
 ) -> Daemon:
     """Run the daemon until SIGINT or SIGTERM (or ``exit_after`` seconds), then let the polls under way
     finish. A second signal ends the process at once, with the status 128 + the signal's number."""
-    stopping = threading.Event()
+    daemon = Daemon(engine, settings=settings)
 
     def on_signal(signum: int, _frame: Any) -> None:
         name = signal.Signals(signum).name
-        if stopping.is_set():
+        if daemon.stopping.is_set():
             log.warning("received %s again: stopping now, without the polls under way", name)
             _exit_now(128 + signum)
         log.info("received %s: finishing the polls under way (send it again to stop at once)", name)
-        stopping.set()
+        daemon.stopping.set()  # polls under way fetch no further pages from now
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    daemon = Daemon(engine, settings=settings)
     try:
         daemon.start()
-        stopping.wait(exit_after)
+        daemon.stopping.wait(exit_after)
     finally:
         daemon.stop()
         for s, handler in previous.items():
