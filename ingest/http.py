@@ -21,6 +21,7 @@ from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import idna
 
 USER_AGENT = "Accord/0.1 (+feed reader)"
 PERMANENT = frozenset({301, 308})
@@ -80,14 +81,12 @@ def url_problem(url: str) -> str | None:
     if port == 0:
         return "port 0 is not a port to fetch from"
     try:
-        parsed = httpx.URL(url)
-        parsed.host  # noqa: B018 - httpx decodes an IDNA host here, and raises for a bad one
-        host = parsed.raw_host.decode("ascii")
+        host = httpx.URL(url).raw_host.decode("ascii")  # as httpx will send it (IDNA-encoded)
         host.encode("idna")  # as the resolver is given it: no empty or over-long label
         for label in host.split("."):
-            if label.startswith("xn--"):
-                label[4:].encode("ascii").decode("punycode")
-    except (httpx.InvalidURL, ValueError):  # UnicodeError (IDNA, punycode) is a ValueError
+            if label.lower().startswith("xn--"):
+                idna.decode(label)  # strict, like httpx's own check of a host that starts with one
+    except (httpx.InvalidURL, idna.IDNAError, ValueError):  # UnicodeError is a ValueError
         return f"the host {parts.hostname!r} is not a valid host name"
     return None
 
@@ -105,12 +104,19 @@ def fetch(
     """GET ``url`` once (following redirects by hand), all within ``config.timeout``. Never raises for a
     bad URL, network or HTTP trouble. A ``client`` should come from ``make_client`` (no kept-alive
     connections, so that every connection of the fetch is its own and the deadline can close it)."""
-    started = time.monotonic()
+    if problem := url_problem(url):
+        return Fetched(
+            url=url,
+            final_url=url,
+            outcome="error",
+            error=f"not an http(s) URL: {url!r} ({problem})",
+            seconds=0.0,
+        )
     own = client is None
     http = client or make_client(config)
     try:
         with _Deadline(config.timeout) as deadline:
-            return _fetch(http, url, etag, last_modified, config, accept, started, deadline)
+            return _fetch(http, url, etag, last_modified, config, accept, deadline)
     finally:
         if own:
             http.close()
@@ -132,8 +138,8 @@ class _Deadline:
     opened (seen through httpcore's ``trace`` hook), which ends any read under way."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
+        self.started = time.monotonic()
+        self.at = self.started + seconds
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._expired = False
@@ -150,6 +156,9 @@ class _Deadline:
     @property
     def passed(self) -> bool:
         return self._expired or time.monotonic() >= self.at
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
 
     def remaining(self) -> float:
         return max(0.0, self.at - time.monotonic())
@@ -189,7 +198,6 @@ def _fetch(
     last_modified: str | None,
     config: FetchConfig,
     accept: str,
-    started: float,
     deadline: _Deadline,
 ) -> Fetched:
     def failed(message: str, *, status: int | None = None, at: str = url, **extra: object) -> Fetched:
@@ -199,7 +207,7 @@ def _fetch(
             outcome="error",
             status=status,
             error=message,
-            seconds=time.monotonic() - started,
+            seconds=deadline.elapsed(),
             **extra,  # type: ignore[arg-type]
         )
 
@@ -212,9 +220,8 @@ def _fetch(
     current = url
     permanent = True
     for hop in range(config.max_redirects + 1):
-        if problem := url_problem(current):
-            where = "not an http(s) URL" if hop == 0 else "redirected to a bad URL"
-            return failed(f"{where}: {current!r} ({problem})", at=current)
+        if hop and (problem := url_problem(current)):  # fetch checked the first
+            return failed(f"redirected to a bad URL: {current!r} ({problem})", at=current)
         if deadline.passed:
             return failed(timed_out, at=current)
         try:
@@ -255,7 +262,7 @@ def _fetch(
             "final_url": current,
             "status": status,
             "moved_to": moved,
-            "seconds": time.monotonic() - started,
+            "seconds": deadline.elapsed(),
         }
         if status == 304:
             return Fetched(

@@ -37,6 +37,9 @@ BOUND = 15.0
         ("over-long label", "http://" + "a" * 64 + ".example/", "not a valid host name"),
         ("bad A-label", "http://xn--zz/", "not a valid host name"),
         ("bad A-label inside", "http://a.xn--zz.example/", "not a valid host name"),
+        # an A-label that punycode decodes but IDNA refuses: refused wherever it stands in the host
+        ("non-IDNA A-label first", "http://xn--a-gea.example/", "not a valid host name"),
+        ("non-IDNA A-label inside", "http://www.xn--a-gea.example/", "not a valid host name"),
         ("bad IPv4", "http://256.1.1.1/", "not a valid host name"),
         ("tab in the host", "http://exa\tmple.org/", "whitespace or control"),
         ("space in the host", "http://exa mple.org/x", "whitespace or control"),
