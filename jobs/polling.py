@@ -251,7 +251,9 @@ def _poll(
         rng=rng,
     )
     # A poll that stopped early keeps the old validators: the next one must not be told "not modified".
-    succeeded = fetched is not None and outcome in ("ok", "not-modified") and complete
+    etag, last_modified = state.etag, state.last_modified
+    if fetched is not None and outcome in ("ok", "not-modified") and complete:
+        etag, last_modified = fetched.etag or etag, fetched.last_modified or last_modified
     polled = FeedPolled(
         feed_id=state.feed_id,
         url=fetched.final_url if fetched else state.url,
@@ -261,10 +263,8 @@ def _poll(
         outcome=outcome,
         error=error,
         **counts,
-        etag=(fetched.etag or state.etag) if fetched and succeeded else state.etag,
-        last_modified=(fetched.last_modified or state.last_modified)
-        if fetched and succeeded
-        else state.last_modified,
+        etag=etag,
+        last_modified=last_modified,
         error_streak=streak,
         next_poll_at=upcoming.isoformat(),
         warnings=warnings[:MAX_WARNINGS],
@@ -295,22 +295,22 @@ def _ingest(
 ) -> bool:
     """Run the document's items through the pipeline (committed in batches, each article whole). False
     when ``stop`` cut the fetching of linked pages short (the items before it are stored)."""
-    items: list[Article | IngestError] = []
     complete = True
-    for number, item in enumerate(document.items):
-        if state.full_text and stop is not None and stop.is_set():
-            left = len(document.items) - number
-            warnings.append(f"stopping: {left} items not fetched, left for the next poll")
-            complete = False
-            break
-        if state.full_text:
+    if not state.full_text:
+        items: list[Article | IngestError] = [item.article for item in document.items]
+    else:
+        items = []
+        for number, item in enumerate(document.items):
+            if stop is not None and stop.is_set():
+                left = len(document.items) - number
+                warnings.append(f"stopping: {left} items not fetched, left for the next poll")
+                complete = False
+                break
             if _known(engine, state.origin, item):
                 # Full-text items are fetched once: a known item's page is not fetched again.
                 counts["duplicate"] += 1
                 continue
             items.append(_full_text(state, item, client, settings))
-        else:
-            items.append(item.article)
 
     def count(outcome: Outcome) -> None:
         # As each item commits, so that a poll that fails part way still counts what it stored.
