@@ -17,11 +17,10 @@ from accord.errors import IngestError
 from ingest.feeditems import FeedDocument
 from ingest.http import FetchConfig
 from jobs.polling import PollReport, PollSettings, feed_lease, poll_feed, poll_many
+from store import feeds as store_feeds
 from store.eventlog import EventLog
-from store.events import utcnow
-from store.feedevents import FeedAdded, feed_id_for
 from store.feedfold import FeedState
-from store.feeds import add_feed, append_feed_events, current_feeds, resume_feed
+from store.feeds import add_feed, current_feeds, resume_feed
 from store.rebuild import rebuild
 from store.schema import EventRow, ReportRow
 from tests.fixtures.feeds.server import FeedServer
@@ -294,24 +293,9 @@ def test_only_http_urls_are_added(engine: Engine) -> None:
 
 def _add_unchecked(engine: Engine, url: str, every_seconds: int = 600) -> FeedState:
     """A feed whose URL went into the log before ``add_feed`` checked URLs as it does now."""
-    feed_id = feed_id_for(url)
-    added = FeedAdded(
-        feed_id=feed_id,
-        url=url,
-        name=None,
-        every_seconds=every_seconds,
-        full_text=False,
-        actor="test",
-        added_at=utcnow().isoformat(),
-    )
-    with engine.begin() as conn:
-        append_feed_events(conn, feed_id, [added])
-    return next(f for f in current_feeds_of(engine) if f.feed_id == feed_id)
-
-
-def current_feeds_of(engine: Engine) -> list[FeedState]:
-    with engine.begin() as conn:
-        return current_feeds(conn)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(store_feeds, "url_problem", lambda _url: None)
+        return _add(engine, url, every_seconds=every_seconds)
 
 
 def _assert_one_recorded_error(engine: Engine, feed: FeedState, report: PollReport, problem: str) -> None:

@@ -207,16 +207,24 @@ def _polls(engine: Engine) -> list[dict[str, object]]:
         return [e.domain().__dict__ for e in EventLog(conn).read(types=["FeedPolled"])]
 
 
-@pytest.mark.slow
-def test_sigterm_stops_the_daemon_within_about_the_timeout(db: tuple[str, Engine]) -> None:
+@contextmanager
+def _polling_a_trickle(db: tuple[str, Engine], timeout: str) -> Iterator[Daemon]:
+    """A daemon polling one feed whose server trickles its body for minutes, once the poll is under way."""
     url, engine = db
     with trickling_server(seconds=300) as (base, requests):
         with engine.begin() as conn:
             add_feed(conn, base + "/slow-body")
-        with _daemon(url, "--timeout", "3") as daemon:
+        with _daemon(url, "--timeout", timeout) as daemon:
             _until(lambda: requests, "the poll to start", daemon)
-            daemon.signal(signal.SIGTERM)
-            assert daemon.wait() == 0, daemon.stderr
+            yield daemon
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_daemon_within_about_the_timeout(db: tuple[str, Engine]) -> None:
+    _, engine = db
+    with _polling_a_trickle(db, timeout="3") as daemon:
+        daemon.signal(signal.SIGTERM)
+        assert daemon.wait() == 0, daemon.stderr
     assert "received SIGTERM: finishing the polls under way" in daemon.stderr
     [polled] = _polls(engine)
     assert (polled["outcome"], polled["error"]) == ("error", "timed out after 3s")
@@ -224,16 +232,12 @@ def test_sigterm_stops_the_daemon_within_about_the_timeout(db: tuple[str, Engine
 
 @pytest.mark.slow
 def test_a_second_signal_stops_the_daemon_at_once(db: tuple[str, Engine]) -> None:
-    url, engine = db
-    with trickling_server(seconds=300) as (base, requests):
-        with engine.begin() as conn:
-            add_feed(conn, base + "/slow-body")
-        with _daemon(url, "--timeout", "200") as daemon:
-            _until(lambda: requests, "the poll to start", daemon)
-            daemon.signal(signal.SIGINT)
-            _until(lambda: "received SIGINT" in daemon.stderr, "the first signal to be seen", daemon)
-            daemon.signal(signal.SIGINT)
-            assert daemon.wait() == 128 + signal.SIGINT, daemon.stderr
+    _, engine = db
+    with _polling_a_trickle(db, timeout="200") as daemon:
+        daemon.signal(signal.SIGINT)
+        _until(lambda: "received SIGINT" in daemon.stderr, "the first signal to be seen", daemon)
+        daemon.signal(signal.SIGINT)
+        assert daemon.wait() == 128 + signal.SIGINT, daemon.stderr
     assert "received SIGINT again: stopping now" in daemon.stderr
     assert _polls(engine) == []  # the poll was cut short: nothing of it stored
     with engine.begin() as conn:
