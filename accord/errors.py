@@ -56,3 +56,17 @@ class NotFoundError(AccordError, LookupError):
 
     def __init__(self, kind: str, key: str) -> None:
         super().__init__(f"no {kind} {key!r}")
+
+
+class ProjectionsOutdatedError(AccordError, RuntimeError):
+    """A projection's rows were folded by another version of its fold than this code's: they may differ
+    from what this code would build from the same log, so nothing is folded onto them until a rebuild."""
+
+    def __init__(self, name: str, built_by: str | None, current: str) -> None:
+        self.name = name
+        self.built_by = built_by
+        self.current = current
+        by = f"fold {built_by}" if built_by else "an Accord that recorded no fold version"
+        super().__init__(
+            f"the {name} tables were built by {by}; this Accord folds {current}: run 'accord rebuild'"
+        )

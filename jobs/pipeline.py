@@ -202,7 +202,12 @@ class Pipeline:
         outcomes: list[Outcome] = []
         # The append lock is taken once for the batch, outside the articles' savepoints (so that a failed
         # article does not drop it): its articles then lock without a round trip each.
-        EventLog(conn).lock()
+        log = EventLog(conn)
+        log.lock()
+        if not cache.check(log.head()[0]):
+            # Outside the savepoints too: projections that cannot be caught up (another fold version
+            # built them) stop the batch, where inside they would fail each article on its own.
+            Projector(conn).catch_up()
         for item in items:
             if outcomes and time.perf_counter() - started > BATCH_SECONDS:
                 break

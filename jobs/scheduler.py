@@ -157,6 +157,7 @@ class Daemon:
 
     def start(self, *, paused: bool = False) -> None:
         global _DAEMON
+        self.catch_up()  # first: projections another fold version built stop the daemon before it starts
         _DAEMON = self
         self.scheduler.start(paused=paused)
         self.sync(replace=True)

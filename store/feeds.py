@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, insert, select
 
-from accord.errors import NotFoundError
+from accord.errors import NotFoundError, ProjectionsOutdatedError
 from ingest.http import url_problem
 from store.eventlog import EventLog
 from store.events import DomainEvent, NewEvent, StoredEvent, utcnow
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from store.feedfold import FeedState
 
 NAME = "feeds"
+VERSION = "feeds-1"  # of ``store.feedfold`` and the table: bump it as ``store.projections.VERSION``
 BATCH = 2000
 
 
@@ -51,8 +52,15 @@ class FeedProjector:
         self.log = EventLog(conn)
 
     def checkpoint(self) -> int:
-        value = self.conn.execute(select(Checkpoint.position).where(Checkpoint.name == NAME)).scalar()
-        return int(value or 0)
+        """Where the table is in the log; raises ProjectionsOutdatedError if another fold wrote it."""
+        row = self.conn.execute(
+            select(Checkpoint.position, Checkpoint.version).where(Checkpoint.name == NAME)
+        ).first()
+        if row is None:
+            return 0
+        if row.version != VERSION:
+            raise ProjectionsOutdatedError(NAME, row.version, VERSION)
+        return int(row.position)
 
     def catch_up(self, *, batch: int = BATCH) -> int:
         """Fold every feed event after the checkpoint. Returns how many events were folded."""
@@ -73,7 +81,7 @@ class FeedProjector:
             done += len(events)
         if done:
             self.conn.execute(delete(Checkpoint).where(Checkpoint.name == NAME))
-            self.conn.execute(insert(Checkpoint).values(name=NAME, position=position))
+            self.conn.execute(insert(Checkpoint).values(name=NAME, position=position, version=VERSION))
         return done
 
     def load(self, feed_id: str) -> FeedState | None:

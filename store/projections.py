@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Index, Table, delete, inspect, select
 
+from accord.errors import ProjectionsOutdatedError
 from store import driver
 from store.collector import cycle_collection_paused
 from store.driver import fetch, fetch_in
@@ -67,6 +68,11 @@ from store.schema import (
 )
 
 NAME = "meetings"
+# The version of the fold that builds these tables (``store.fold``, this module, their columns). Bump it
+# whenever the same log would project to other rows: a database's tables keep the version that built
+# them, and a projector refuses to fold onto another version's rows until ``accord rebuild``.
+# ``tests/test_projection_version.py`` fails when the rows change and this does not.
+VERSION = "meetings-1"
 BATCH = 2000
 REPLAY_PAGE = 10_000
 _MEETING_CHUNK = 128  # meetings per worker task
@@ -180,8 +186,8 @@ class _Writes:
                 if old != 0:
                     raise RuntimeError(f"the projections' checkpoint is not at {old}: not moved to {new}")
                 # The first catch-up of a database: no row yet (one at another position fails the insert).
-                insert = f"INSERT INTO {_CHECKPOINTS} (name, position) VALUES (?, ?)"
-                cursor.execute(driver.marked(self.conn, insert), (NAME, new))
+                insert = f"INSERT INTO {_CHECKPOINTS} (name, position, version) VALUES (?, ?, ?)"
+                cursor.execute(driver.marked(self.conn, insert), (NAME, new, VERSION))
         finally:
             cursor.close()
             if moved is not None:
@@ -231,8 +237,17 @@ class Projector:
     # --- checkpoint ---------------------------------------------------------------------------------
 
     def checkpoint(self) -> int:
-        rows = fetch(self.conn, f"SELECT position FROM {_CHECKPOINTS} WHERE name = ?", (NAME,))
-        return int(rows[0][0]) if rows else 0
+        """Where the projections are in the log; 0 before anything is projected.
+
+        Raises ProjectionsOutdatedError if another version of the fold wrote them (``VERSION``).
+        """
+        rows = fetch(self.conn, f"SELECT position, version FROM {_CHECKPOINTS} WHERE name = ?", (NAME,))
+        if not rows:
+            return 0
+        position, version = rows[0]
+        if version != VERSION:
+            raise ProjectionsOutdatedError(NAME, version, VERSION)
+        return int(position)
 
     def catch_up(
         self,

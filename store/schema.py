@@ -83,12 +83,15 @@ class EventRow(Base):
 
 
 class Checkpoint(Base):
-    """How far each projection has read the log. Written in the same transaction as its rows."""
+    """How far each projection has read the log, and which version of its fold wrote its rows. Written in
+    the same transaction as its rows. A ``version`` other than the code's means the rows may differ from
+    what this code builds from the same log: the projector refuses to fold onto them until a rebuild."""
 
     __tablename__ = "projection_checkpoints"
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[str | None] = mapped_column(String(40))  # None: written before versions were kept
 
 
 class ReportRow(Base):
