@@ -10,13 +10,17 @@ import io
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import URL, Engine, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from accord.errors import AccordError
+
+if TYPE_CHECKING:
+    from store.events import DomainEvent
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,13 +29,15 @@ class Context:
     def __init__(self, db: str | None, debug: bool) -> None:
         self.db = db
         self.debug = debug
+        self.url: str | None = None  # set once a command opens the database, for naming it in an error
         self._engine: Engine | None = None
 
     def engine(self, *, auto_upgrade: bool | None = None) -> Engine:
         if self._engine is None:
-            from store.db import open_database
+            from store.db import database_url, open_database
 
-            self._engine = open_database(self.db, auto_upgrade=auto_upgrade)
+            self.url = database_url(self.db)
+            self._engine = open_database(self.url, auto_upgrade=auto_upgrade)
         return self._engine
 
     def reads(self) -> Engine:
@@ -40,6 +46,20 @@ class Context:
 
         return reader(self.engine())
 
+    def reads_projections(self) -> Engine:
+        """``reads``, for a command that shows the projections (meetings, facts), not only the log.
+
+        Tables another version of their fold built are shown as they are, with a warning on stderr: they
+        may not be what this Accord builds from the log (commands that write refuse until a rebuild).
+        """
+        from store.rebuild import outdated
+
+        engine = self.reads()
+        with engine.connect() as conn:
+            for problem in outdated(conn):
+                click.echo(f"accord: warning: {problem}", err=True)
+        return engine
+
 
 # The fields of a meeting a person may correct or remove, and audit filters on: jobs.review.CORRECTABLE,
 # which this module does not import at start-up (a test checks the two agree).
@@ -47,23 +67,61 @@ _FIELD_CHOICE = click.Choice(["date", "participant", "organization", "place", "f
 
 
 def friendly(func: F) -> F:
-    """Turn an AccordError into one line on stderr and exit status 1 (a traceback only with --debug)."""
+    """Turn an AccordError or a database error into one line on stderr and exit status 1 (a traceback
+    only with --debug)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except (AccordError, SQLAlchemyError) as e:
-            if click.get_current_context().find_object(Context).debug:  # type: ignore[union-attr]
+            context: Context = click.get_current_context().find_object(Context)  # type: ignore[assignment]
+            if context.debug:
                 raise
             if isinstance(e, SQLAlchemyError):
-                detail = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
-                click.echo(f"accord: database error: {detail} (run with --debug for details)", err=True)
+                click.echo(f"accord: database error: {_database_problem(context.url, e)}", err=True)
             else:
                 click.echo(f"accord: {e}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _database_problem(url: str | None, error: SQLAlchemyError) -> str:
+    """Which database (password hidden), the driver's first line, and what to do where that is known.
+
+    The driver's words name neither the database nor a remedy: sqlite says "unable to open database file"
+    whether the folder is missing or the path is a folder. ``url`` is None when the command opened no
+    database of the user's (``eval`` works in a database of its own).
+    """
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    remedy = None
+    if url is not None:
+        parsed = make_url(url)
+        detail = f"{parsed.render_as_string(hide_password=True)}: {detail}"
+        remedy = _database_remedy(parsed, error)
+    return f"{detail}; {remedy}" if remedy else f"{detail} (run with --debug for details)"
+
+
+def _database_remedy(url: URL, error: SQLAlchemyError) -> str | None:
+    """What the user can do about ``error``, where the URL and the error tell."""
+    if url.get_backend_name() != "sqlite":
+        # A DBAPI error without a statement was raised while connecting: the server was not reached,
+        # or it refused this user or database (its reason, if it gave one, is in the driver's line).
+        if isinstance(error, DBAPIError) and error.statement is None:
+            return "check the URL, and that the server is running and reachable from here"
+        return None
+    if not url.database:  # in memory
+        return None
+    path = Path(url.database).absolute()
+    code = getattr(getattr(error, "orig", None), "sqlite_errorname", None)
+    if code == "SQLITE_NOTADB":
+        return "--db must name an Accord database, or a file that does not exist yet"
+    if code == "SQLITE_CANTOPEN" and not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist: create it, or give another --db"
+    if code == "SQLITE_CANTOPEN" and path.is_dir():
+        return f"{path} is a folder: give --db a file in it"
+    return None
 
 
 @click.group()
@@ -149,7 +207,7 @@ def meetings(ctx: Context, status: str | None, ids: bool) -> None:
     """
     from store.queries import list_meetings
 
-    with ctx.reads().connect() as conn:
+    with ctx.reads_projections().connect() as conn:
         rows = list_meetings(conn, status=status)
     if ids:
         for row in rows:
@@ -180,7 +238,7 @@ def show(ctx: Context, meeting: str) -> None:
     from matcher.explain import explain
     from store.queries import meeting_detail, resolve_meeting
 
-    with ctx.reads().connect() as conn:
+    with ctx.reads_projections().connect() as conn:
         detail = meeting_detail(conn, resolve_meeting(conn, meeting))
     click.echo(f"meeting {detail['id']}  [{detail['status']}]  {detail['title'] or ''}")
     click.echo(f"  date    {detail['date']}")
@@ -218,7 +276,7 @@ def audit(ctx: Context, meeting: str, field: str | None) -> None:
     from store.queries import audit as audit_meeting
     from store.queries import resolve_meeting
 
-    with ctx.reads().connect() as conn:
+    with ctx.reads_projections().connect() as conn:
         meeting_id = resolve_meeting(conn, meeting)
         facts = audit_meeting(conn, meeting_id, field=field)
     click.echo(f"audit of meeting {meeting_id}")
@@ -252,13 +310,16 @@ def export() -> None:
 def export_meetings_cmd(ctx: Context, fmt: str, output: io.TextIOBase) -> None:
     """Every meeting with its facts and reports (each report's ``source`` as given at ingest).
 
+    Every meeting has the same keys, dates included: ``date_from`` and ``date_to`` (equal for one day)
+    and ``date`` (that day; null for a range, as all three are for a meeting without a date).
+
     \b
     Example:
       accord export meetings --format jsonl -o meetings.jsonl
     """
     from store.queries import export_meetings
 
-    with ctx.reads().connect() as conn:
+    with ctx.reads_projections().connect() as conn:
         items = list(export_meetings(conn))
     if fmt == "json":
         json.dump(items, output, ensure_ascii=False, indent=2)
@@ -285,9 +346,9 @@ def export_meetings_cmd(ctx: Context, fmt: str, output: io.TextIOBase) -> None:
             writer.writerow(
                 [
                     item["id"],
-                    item.get("date") or "",
-                    item.get("date_from") or item.get("date") or "",
-                    item.get("date_to") or item.get("date") or "",
+                    item["date"] or "",
+                    item["date_from"] or "",
+                    item["date_to"] or "",
                     item["status"],
                     item["format"] or "",
                     item["place"] or "",
@@ -324,12 +385,104 @@ def log(ctx: Context, after: int, limit: int, stream: str | None) -> None:
         else:
             events = eventlog.read(after=after, limit=limit)
     for e in events:
-        payload = json.loads(e.payload)
-        summary = {k: v for k, v in payload.items() if k not in ("raw", "text", "extraction", "candidates")}
-        line = json.dumps(summary, ensure_ascii=False)
+        fields = {"actor": e.meta().get("actor"), **_log_fields(e.domain())}
+        shown = " ".join(f"{k}={_log_value(v)}" for k, v in fields.items() if v not in (None, "", []))
         click.echo(
-            f"#{e.position:<6} {e.recorded_at:%Y-%m-%d %H:%M:%S} {e.type:<15} {e.stream_id} v{e.stream_version}  {line[:160]}"
+            f"#{e.position:<6} {e.recorded_at:%Y-%m-%d %H:%M:%S} {e.type:<15} {e.stream_id} v{e.stream_version}  {shown}"
         )
+
+
+def _log_fields(event: DomainEvent) -> dict[str, object]:
+    """What tells an event apart from its neighbours in ``accord log``, in the order shown.
+
+    The stream already names the article, meeting or feed. Texts, raw pages, extractions and candidate
+    lists are for ``show``, ``audit`` and the web page; titles and errors are shortened, never a source,
+    an address or a person's reason.
+    """
+    from store.events import ArticleReceived, ArticleRevised, MatchDecided, ReportExtracted, ReviewDecided
+    from store.feedevents import FeedAdded, FeedChanged, FeedPolled, FeedRemoved
+
+    match event:
+        case ArticleReceived():
+            revision = event.revision if isinstance(event, ArticleRevised) else None
+            return {
+                "revision": revision,
+                "source": event.source,
+                "item_key": event.item_key,
+                "title": _shorten(event.title),
+            }
+        case ReportExtracted():
+            return {"extractor_version": event.extractor_version, "article_position": event.article_position}
+        case MatchDecided():
+            best = event.best or {}
+            return {
+                "outcome": event.outcome,
+                "review_with": event.review_with,
+                "best": best.get("report_id"),
+                "score": best.get("score"),
+                "cluster_size": len(event.cluster),
+                "matcher_version": event.matcher_version,
+                "trigger": event.trigger,
+            }
+        case ReviewDecided():
+            return {
+                "action": event.action,
+                "article_ids": event.article_ids,
+                "others": event.others,
+                "field_name": event.field_name,
+                "value": event.value,
+                "reason": event.reason,
+            }
+        case FeedAdded():
+            return {
+                "url": event.url,
+                "name": event.name,
+                "every_seconds": event.every_seconds,
+                "full_text": event.full_text,
+            }
+        case FeedChanged():
+            return {
+                "url": event.url,
+                "name": event.name,
+                "every_seconds": event.every_seconds,
+                "paused": event.paused,
+                "reason": event.reason,
+            }
+        case FeedRemoved():
+            return {"reason": event.reason}
+        case FeedPolled():
+            return {
+                "outcome": event.outcome,
+                "http_status": event.http_status,
+                "new": event.new,
+                "revised": event.revised,
+                "duplicate": event.duplicate,
+                "failed": event.failed,
+                "url": event.url,
+                "error": _shorten(event.error),
+                "warnings": _shorten("; ".join(event.warnings)),
+            }
+    # A type added since: its plain fields, each shortened (which of them identify it is not known here).
+    return {
+        k: _shorten(v) if isinstance(v, str) else v
+        for k, v in event.payload().items()
+        if isinstance(v, str | int | float)
+    }
+
+
+def _shorten(text: str | None, width: int = 80) -> str | None:
+    return text if text is None or len(text) <= width else text[: width - 1] + "…"
+
+
+def _log_value(value: object) -> str:
+    """A field as ``accord log`` shows it: a list comma-joined, text with spaces, quotes or control
+    characters in JSON quotes (so a line is one line, and splits on spaces into ``key=value`` pairs),
+    booleans as JSON spells them."""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    quote = not text.isprintable() or " " in text or '"' in text  # a newline or a tab is not printable
+    return json.dumps(text, ensure_ascii=False) if quote else text
 
 
 @cli.command()

@@ -222,13 +222,15 @@ def export_meetings(conn: Connection) -> Iterator[dict[str, Any]]:
             reports[row["meeting_id"]].append({c: row[c] for c in EXPORT_COLUMNS})
     for m in meetings:
         f = facts[m.meeting_id]
-        item: dict[str, Any] = {"id": m.meeting_id}
-        if m.date_from and m.date_from == m.date_to:
-            item["date"] = m.date_from
-        else:
-            item["date"] = None
-            item["date_from"] = m.date_from
-            item["date_to"] = m.date_to
+        # Every meeting has the same keys: ``date`` is the day of a one-day meeting (None for a range or
+        # none), ``date_from`` and ``date_to`` are always its window.
+        one_day = m.date_from if m.date_from and m.date_from == m.date_to else None
+        item: dict[str, Any] = {
+            "id": m.meeting_id,
+            "date": one_day,
+            "date_from": m.date_from,
+            "date_to": m.date_to,
+        }
         item.update(
             {
                 "title": m.title,

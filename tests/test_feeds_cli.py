@@ -156,6 +156,19 @@ def test_poll_all_reports_a_failing_feed_and_goes_on(run: Run, server: FeedServe
     assert "HTTP 500" in result.output
 
 
+def test_log_shows_each_feed_event_s_address_outcome_and_reason(run: Run, server: FeedServer) -> None:
+    url = server.serve("/down.xml", status=500)
+    feed_id = run("feeds", "add", url, "--name", "Lundmark Courier").output.split()[1]
+    assert run("poll", feed_id).exit_code == 1
+    why = "the publisher moved its feed to a new address, which we add separately"
+    assert run("feeds", "remove", feed_id, "--reason", why).exit_code == 0
+    added, polled, removed = run("log", "--stream", f"feed-{feed_id}").output.splitlines()
+    assert f'FeedAdded       feed-{feed_id} v1  actor=cli url={url} name="Lundmark Courier" ' in added
+    assert "actor=poller outcome=error http_status=500 new=0 revised=0 duplicate=0 failed=0 " in polled
+    assert polled.endswith(f' url={url} error="HTTP 500 Internal Server Error"')
+    assert removed.endswith(f'actor=cli reason="{why}"')
+
+
 def test_opml_import_and_export(run: Run, server: FeedServer, tmp_path: Path) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_bytes(server.fixture("opml.xml"))
