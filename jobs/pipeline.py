@@ -366,9 +366,33 @@ class Pipeline:
 
         The component is cut at ``MAX_COMPONENT`` reports around the report (the clustering scores every
         pair of it, so its size is what a match costs), each report's candidates at ``MAX_CANDIDATES``.
+        Reports the report was clustered with before and that its component no longer reaches (a
+        revision or a re-extraction took it away from them) are decided again too, in their own
+        components: else their latest decisions would still name it.
         """
         reads = reads or MatchReads(conn)
         seed = seed or reads.profiles([article_id])[article_id]
+        ids, current, events = self._decide_component(seed, trigger, only_changes=only_changes, reads=reads)
+        before = current[article_id][0]
+        left = set(json.loads(before)) - ids if before else set()
+        if left:
+            # Their components must see the report as it is now, not as the projections still hold it.
+            reads.cache.profiles[article_id] = seed
+        while left:
+            other = min(left)
+            more_ids, _, more = self._decide_component(
+                reads.profiles([other])[other], trigger, only_changes=True, reads=reads
+            )
+            events.extend(e for e in more if e.article_id not in ids)
+            ids |= more_ids
+            left -= more_ids | {other}
+        return sorted(events, key=lambda e: e.article_id)
+
+    def _decide_component(
+        self, seed: ReportProfile, trigger: str, *, only_changes: bool, reads: MatchReads
+    ) -> tuple[set[str], dict[str, Placement], list[MatchDecided]]:
+        """The reports of ``seed``'s component, their decisions as projected, and the new decisions: of
+        the reports whose placement changes, and of the seed itself unless ``only_changes``."""
         # One memo for the walk and the clustering: the clustering reuses the pairs the walk scored.
         scores = reads.cache.scores(self.config)
         component = expand_component(
@@ -401,10 +425,10 @@ class Pipeline:
             unchanged = current.get(decision.report_id) == placement(
                 decision.cluster, decision.outcome, decision.review_with
             )
-            if unchanged and (only_changes or decision.report_id != article_id):
+            if unchanged and (only_changes or decision.report_id != seed.report_id):
                 continue
             events.append(decided(decision, trigger))
-        return sorted(events, key=lambda e: e.article_id)
+        return ids, current, events
 
 
 def _project(conn: Connection, cache: MatchCache) -> None:

@@ -231,3 +231,46 @@ def test_batches_and_the_match_cache_change_no_decision(tmp_path_factory: pytest
     decisions = _decisions(batched)
     assert len(decisions) > len(stream)  # some reports were re-decided as groups formed
     assert decisions == _decisions(single)
+
+
+def test_a_revision_that_takes_a_report_out_of_its_meeting_decides_the_reports_left_behind(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Before, only the revised report's new component was decided: the report it had been merged with
+    kept a latest decision that still named it, and audit cited that decision."""
+    wording = (
+        "On {day} Foreign Minister Alma Tursunova of Norland {verb} Pieter van Dalen, Director-General of "
+        "the Arctic Fisheries Agency, in Reykjavik. They discussed cod quotas for the coming season.\n"
+    )
+    items = tmp_path / "items.json"
+
+    def write(second_day: str) -> None:
+        texts = [
+            wording.format(day="14 March 2025", verb="met"),
+            wording.format(day=second_day, verb="received"),
+        ]
+        rows = [
+            {"url": f"https://news.example/{i}", "title": f"T{i}", "published": "2025-03-15", "text": t}
+            for i, t in enumerate(texts)
+        ]
+        items.write_text(json.dumps(rows), encoding="utf-8")
+
+    write("14 March 2025")
+    Pipeline(engine).ingest(iter_articles([str(items)]))
+    assert len(groups(engine)) == 1
+    write("2 March 2025")  # the second outlet's report now dates another meeting
+    assert [o.status for o in Pipeline(engine).ingest(iter_articles([str(items)])).outcomes] == [
+        "duplicate",
+        "revised",
+    ]
+    with engine.connect() as conn:
+        meetings = list(export_meetings(conn))
+        latest: dict[str, Any] = {}
+        for event in EventLog(conn).iter_all():
+            if event.type == "MatchDecided":
+                payload = json.loads(event.payload)
+                latest[payload["article_id"]] = payload
+    assert len(meetings) == 2
+    for meeting in meetings:
+        [report] = meeting["reports"]
+        assert latest[report["article_id"]]["cluster"] == [report["article_id"]]
