@@ -272,7 +272,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
     meeting_id = meeting_id_for(members)
     ids = {m.article_id for m in members}
     reviews = sorted(reviews, key=lambda r: r.position)
-    touching = [r for r in reviews if ids & set(r.article_ids)]
+    corrections = _corrections_of(ids, reviews)
     extracted = [(m, x) for m in members if (x := m.parsed_extraction()) is not None]
 
     view = MeetingView(meeting={})
@@ -312,6 +312,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
         chosen[field_name].append(
             {
                 "value": value,
+                "spellings": _folded(spellings),
                 "attrs": attrs,
                 "alternatives": sorted(v for v in spellings if v != value),
                 "rule": "single-source" if len({s.report.article_id for s in sourced}) == 1 else "agreed",
@@ -337,12 +338,13 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
             chosen[field_name] = [winner]
 
     date_from, date_to, date_rule, date_alternatives = _fold_date(extracted)
-    date_sources = [SourcedFact(fact=f, report=r) for r, x in extracted for f in x.facts if f.field == "date"]
     date_value = _date_value(date_from, date_to)
-    if date_value is not None:
+    if date_value is not None and date_from is not None and date_to is not None:
+        date_sources = _date_sources(extracted, date_from, date_to)
         chosen["date"] = [
             {
                 "value": date_value,
+                "spellings": _folded([date_value]),
                 "attrs": {"from": date_from, "to": date_to},
                 "alternatives": date_alternatives,
                 "rule": date_rule,
@@ -351,7 +353,7 @@ def fold_meeting(members: Sequence[ReportState], reviews: Iterable[Review]) -> M
             }
         ]
 
-    corrected_by = _apply_corrections(chosen, touching)
+    corrected_by = _apply_corrections(chosen, corrections)
 
     for field_name, entries in sorted(chosen.items()):
         for entry in entries:
@@ -549,11 +551,66 @@ def date_window(value: str) -> tuple[str, str] | None:
     return start.isoformat(), end.isoformat()
 
 
+def _folded(values: Iterable[str]) -> frozenset[str]:
+    """The spellings of one fact, case folded: what a person's correction or removal is compared with."""
+    return frozenset(v.casefold() for v in values)
+
+
+def _date_sources(
+    extracted: Sequence[tuple[ReportState, Extraction]], date_from: str, date_to: str
+) -> list[SourcedFact]:
+    """The quotes behind a meeting's date window: each event date whose window meets it (a report dated
+    otherwise, in a meeting a person merged, supports an alternative, not this), and the publication
+    date of each such report whose event date was reckoned from it (every rule but a stated full date).
+    """
+    sources: list[SourcedFact] = []
+    for report, extraction in extracted:
+        dates = [f for f in extraction.facts if f.field == "date"]
+        events = [
+            f
+            for f in dates
+            if f.attrs.get("of", "event") == "event"
+            and (f.attrs.get("from") or "") <= date_to
+            and (f.attrs.get("to") or "") >= date_from
+        ]
+        reckoned = any(f.rule != "explicit-date" for f in events)
+        sources.extend(
+            SourcedFact(fact=f, report=report)
+            for f in dates  # in the report's order: where two share a span, the first names it
+            if f in events or (reckoned and f.attrs.get("of") == "publication")
+        )
+    return sources
+
+
+def _corrections_of(ids: set[str], reviews: Sequence[Review]) -> list[Review]:
+    """The corrections and removals that hold for a meeting of reports ``ids``, in log order.
+
+    A correction is about the reports its meeting held when it was made. A later split takes the report
+    it names out of that: the correction stays with the reports left together, and a merge brings it
+    along wherever they go. It holds for a meeting that has any report it is still about.
+    """
+    splits = [r for r in reviews if r.action == "split"]
+    found = []
+    for review in reviews:
+        if review.action not in ("correct", "remove"):
+            continue
+        about = set(review.article_ids)
+        for split in splits:
+            if split.position > review.position:
+                about -= set(split.article_ids)
+        if about & ids:
+            found.append(review)
+    return found
+
+
 def _apply_corrections(
     chosen: dict[str, list[dict[str, Any]]], reviews: Sequence[Review]
 ) -> dict[tuple[str, str], int]:
     """A person's correction replaces the chosen value (of a multi-valued field: adds it); what it
-    replaced stays as an alternative. A removal drops the fact with that value.
+    replaced stays as an alternative. A removal drops the fact with that value. A value is compared with
+    every spelling of a fact, case folded: removing "Joren Haldane" removes the person when more reports
+    later make "J. Haldane" the spelling shown, and correcting to "anna berg" respells "Anna Berg" (its
+    sources kept) rather than adding a second person.
 
     Returns the deciding review's position by (field, value) of each corrected fact. A corrected fact's
     sources are the reports that state the value it now has, if any: never those of the value it
@@ -563,10 +620,12 @@ def _apply_corrections(
         if review.action not in ("correct", "remove") or not review.field_name or review.value is None:
             continue
         field_name = review.field_name
+        folded = review.value.casefold()
         if review.action == "remove":
-            chosen[field_name] = [e for e in chosen.get(field_name, []) if e["value"] != review.value]
+            chosen[field_name] = [e for e in chosen.get(field_name, []) if folded not in e["spellings"]]
             continue
         previous = chosen.get(field_name, [])
+        same = [e for e in previous if folded in e["spellings"]]
         old_values = sorted({e["value"] for e in previous})
         attrs: dict[str, str | None] = {}
         if field_name == "date":
@@ -574,14 +633,16 @@ def _apply_corrections(
             if window is None:  # names no date (only versions before the check let one be recorded)
                 continue
             attrs = {"from": window[0], "to": window[1]}
-        sourced = [s for e in previous if e["value"] == review.value for s in e["sourced"]]
+        sourced = [s for e in same for s in e["sourced"]]
+        spellings = _folded([review.value, *(v for e in same for v in e["spellings"])])
         if field_name in ("participant", "organization", "topic"):
             # Multi-valued: a correction adds the value (or confirms it) without dropping the others.
-            others = [e for e in previous if e["value"] != review.value]
+            others = [e for e in previous if folded not in e["spellings"]]
             chosen[field_name] = [
                 *others,
                 {
                     "value": review.value,
+                    "spellings": spellings,
                     "attrs": attrs,
                     "alternatives": [],
                     "rule": "human-correction",
@@ -593,8 +654,9 @@ def _apply_corrections(
             chosen[field_name] = [
                 {
                     "value": review.value,
+                    "spellings": spellings,
                     "attrs": attrs,
-                    "alternatives": [v for v in old_values if v != review.value],
+                    "alternatives": [v for v in old_values if v.casefold() != folded],
                     "rule": "human-correction",
                     "sourced": sourced,
                     "support": 0,

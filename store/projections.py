@@ -72,7 +72,7 @@ NAME = "meetings"
 # whenever the same log would project to other rows: a database's tables keep the version that built
 # them, and a projector refuses to fold onto another version's rows until ``accord rebuild``.
 # ``tests/test_projection_version.py`` fails when the rows change and this does not.
-VERSION = "meetings-1"
+VERSION = "meetings-2"
 BATCH = 2000
 REPLAY_PAGE = 10_000
 _MEETING_CHUNK = 128  # meetings per worker task

@@ -259,3 +259,66 @@ def test_derived_report_is_what_the_live_fold_stores() -> None:
     assert derived.keys == blocking_keys(profile)
     assert "p:rell ada|any" in derived.keys
     assert derive_reports([(canonical_json(payload), ReportExtracted.SCHEMA, text, "Talks")]) == [derived]
+
+
+def remove(position: int, members: Sequence[ReportState], field: str, value: str) -> Review:
+    return Review(position=position, action="remove", article_ids=tuple(m.article_id for m in members),
+                  others=(), field_name=field, value=value, actor="ana", reason="not there")  # fmt: skip
+
+
+def test_a_removed_person_stays_removed_when_more_reports_spell_them_otherwise() -> None:
+    first = report(1, [fact("participant", "Joren Haldane", key="haldane joren"),
+                       fact("participant", "Ada Rell", 30, key="rell ada")])  # fmt: skip
+    removed = remove(50, [first], "participant", "Joren Haldane")
+    assert values(fold_meeting([first], [removed]), "participant") == ["Ada Rell"]
+    # Two later reports write "J. Haldane": the same person, now shown by that spelling.
+    later = [report(n, [fact("participant", "J. Haldane", key="haldane j")]) for n in (2, 3)]
+    assert sorted(values(fold_meeting([first, *later], []), "participant")) == ["Ada Rell", "J. Haldane"]
+    assert values(fold_meeting([first, *later], [removed]), "participant") == ["Ada Rell"]
+
+
+def test_a_correction_in_another_case_respells_the_fact_and_keeps_its_sources() -> None:
+    members = [report(n, [fact("participant", "Anna Berg", key="berg anna")]) for n in (1, 2)]
+    view = fold_meeting(members, [correct(50, members, "participant", "anna berg")])
+    assert values(view, "participant") == ["anna berg"]
+    assert sorted(s["article_id"] for s in view.sources if s["field"] == "participant") == sorted(
+        m.article_id for m in members
+    )
+    place = [report(1, [fact("place", "Gdansk")])]
+    view = fold_meeting(place, [correct(50, place, "place", "gdansk")])
+    assert [(s["value"], s["quote"]) for s in view.sources] == [("gdansk", "Gdansk")]
+
+
+def dated(n: int, day: str, rule: str, *, published: str | None = None) -> ReportState:
+    facts = [fact("date", day, 5, rule, **{"from": day, "to": day, "of": "event"})]
+    if published:
+        facts.append(fact("date", published, 60, "published-line", **{"from": published, "to": published, "of": "publication"}))  # fmt: skip
+    return report(n, facts, (day, day))
+
+
+def test_a_date_is_sourced_by_the_reports_that_date_the_meeting_so_and_the_dates_they_reckoned_from() -> None:
+    """A person merged a report dated 4 April with two dated 14 April: the 4 April quote supports the
+    alternative, not the date. A publication date is a source where the event date was reckoned from it."""
+    members = [
+        dated(1, "2025-04-04", "explicit-date", published="2025-04-05"),
+        dated(2, "2025-04-14", "explicit-date", published="2025-04-15"),
+        dated(3, "2025-04-14", "relative-weekday", published="2025-04-15"),
+    ]
+    view = fold_meeting(members, [])
+    assert view.meeting["date_from"] == "2025-04-14"
+    sources = sorted((s["article_id"][-1], s["rule"]) for s in view.sources if s["field"] == "date")
+    assert sources == [("2", "explicit-date"), ("3", "published-line"), ("3", "relative-weekday")]
+
+
+def test_a_correction_stays_with_the_reports_left_together_when_one_is_split_off() -> None:
+    a, b = report(1, [], ("2025-05-11", "2025-05-13")), report(2, [], ("2025-05-11", "2025-05-13"))
+    fixed = correct(50, [a, b], "date", "2025-05-12")
+    split = decision(60, "split", [b], [a])
+
+    def day(members: list[ReportState], reviews: list[Review]) -> str:
+        return fold_meeting(members, reviews).meeting["date_from"]
+
+    assert day([a, b], [fixed]) == "2025-05-12"
+    assert day([a], [fixed, split]) == "2025-05-12"
+    assert day([b], [fixed, split]) == "2025-05-11"  # the split-off report's own window, uncorrected
+    assert day([a, b], [fixed, split, decision(70, "merge", [a], [b])]) == "2025-05-12"
