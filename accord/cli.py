@@ -10,11 +10,12 @@ import io
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy import URL, Engine, make_url
+from sqlalchemy import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from accord.errors import AccordError
@@ -223,6 +224,19 @@ def meetings(ctx: Context, status: str | None, ids: bool) -> None:
     click.echo(f"{len(rows)} meetings")
 
 
+def _shown_meeting(conn: Connection, ref: str) -> str:
+    """The meeting a reading command shows for ``ref``: a full id that a split or merge retired leads to
+    the meeting its namesake report is in now (as the web page does), with a note on stderr saying so.
+    Review commands never follow one: a decision must land on the meeting named."""
+    from store.queries import resolve_meeting
+
+    meeting_id = resolve_meeting(conn, ref, follow_retired=True)
+    named = "m-" + ref.strip().removeprefix("m-")
+    if not meeting_id.startswith(named):
+        click.echo(f"accord: {named} was retired by a split or merge; showing {meeting_id}", err=True)
+    return meeting_id
+
+
 @cli.command()
 @click.argument("meeting")
 @pass_context
@@ -230,16 +244,18 @@ def meetings(ctx: Context, status: str | None, ids: bool) -> None:
 def show(ctx: Context, meeting: str) -> None:
     """A meeting's facts, its reports, and why the matcher put them together.
 
+    A meeting id that a split or merge retired shows the meeting its namesake report is in now.
+
     \b
     Example:
       accord show m-3f2a
     """
     from jobs.pipeline import decision_from_payload
     from matcher.explain import explain
-    from store.queries import meeting_detail, resolve_meeting
+    from store.queries import meeting_detail
 
     with ctx.reads_projections().connect() as conn:
-        detail = meeting_detail(conn, resolve_meeting(conn, meeting))
+        detail = meeting_detail(conn, _shown_meeting(conn, meeting))
     click.echo(f"meeting {detail['id']}  [{detail['status']}]  {detail['title'] or ''}")
     click.echo(f"  date    {detail['date']}")
     click.echo(f"  format  {detail['format'] or '-'}")
@@ -255,42 +271,90 @@ def show(ctx: Context, meeting: str) -> None:
         )
     click.echo("reports:")
     for report in detail["reports"]:
-        click.echo(f"  {report['article_id'][:12]}  {report['outcome'] or '-':<8} {report['source']}")
+        click.echo(f"  {_report_id(report['article_id'])}  {report['outcome'] or '-':<8} {report['source']}")
         if report["decision"]:
             for line in explain(decision_from_payload(report["decision"])):
                 click.echo(f"      {line}")
 
 
+def _report_id(article_id: str) -> str:
+    """A report's id as ``show`` and ``audit`` print it: a prefix ``accord review split`` accepts, and
+    what tells apart two reports ingested from same-named files."""
+    return article_id[:12]
+
+
 @cli.command()
 @click.argument("meeting")
-@click.option("--field", type=_FIELD_CHOICE, help="Only this field.")
+@click.option("--field", type=_FIELD_CHOICE, help="Only this field (the decisions are all listed).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
 @pass_context
 @friendly
-def audit(ctx: Context, meeting: str, field: str | None) -> None:
-    """Where each fact of a meeting came from: source, span, quote, and the events behind it.
+def audit(ctx: Context, meeting: str, field: str | None, as_json: bool) -> None:
+    """Where each fact of a meeting came from, and every person's decision about its reports.
+
+    Each fact with the rule that chose it, the values reports gave instead, and the person who corrected
+    it; each source with its report's id, span, quote, extractor and matcher versions and the events
+    behind it. A meeting id that a split or merge retired shows the meeting its namesake report is in.
 
     \b
     Example:
       accord audit m-3f2a --field participant
+      accord audit m-3f2a --json > m-3f2a.json
     """
-    from store.queries import audit as audit_meeting
-    from store.queries import resolve_meeting
+    from store.queries import audit_document
 
     with ctx.reads_projections().connect() as conn:
-        meeting_id = resolve_meeting(conn, meeting)
-        facts = audit_meeting(conn, meeting_id, field=field)
-    click.echo(f"audit of meeting {meeting_id}")
-    for fact in facts:
-        review = f", corrected by event #{fact['review_position']}" if fact["review_position"] else ""
-        click.echo(f"{fact['field']}: {fact['value']}  (chosen by {fact['rule']}{review})")
+        document = audit_document(conn, _shown_meeting(conn, meeting), field=field)
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=datetime.isoformat))
+        return
+    click.echo(f"audit of meeting {document['meeting_id']}")
+    for fact in document["facts"]:
+        click.echo(f"{fact['field']}: {fact['value']}  ({_chosen_by(fact)})")
         for s in fact["sources"]:
             chain = " -> ".join(f"{c['step']} #{c['position']}" for c in s["chain"])
+            matcher = f" ({s['matcher_version']})" if s["matcher_version"] else ""
             click.echo(
-                f"    {s['source']} [{s['span'][0]}:{s['span'][1]}] {json.dumps(s['quote'], ensure_ascii=False)}"
+                f"    {_report_id(s['article_id'])} {s['source']} [{s['span'][0]}:{s['span'][1]}] "
+                f"{_quoted(s['quote'])}"
             )
-            click.echo(f"        rule {s['rule']}, {s['extractor_version']}; events {chain}")
+            click.echo(f"        rule {s['rule']}, {s['extractor_version']}; events {chain}{matcher}")
         if not fact["sources"]:
             click.echo("    (no report states it: a person's correction)")
+    click.echo("decisions:" if document["decisions"] else "decisions: none")
+    for d in document["decisions"]:
+        click.echo(f"  {_decision_line(d)}")
+
+
+def _quoted(text: str) -> str:
+    """Text in JSON quotes: a quote or a reason stays on one line, its edges visible."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _chosen_by(fact: dict[str, Any]) -> str:
+    """How a fact got its value: the rule, the person who decided it, the values reports gave instead."""
+    said = f"chosen by {fact['rule']}"
+    if fact["decision"]:
+        d = fact["decision"]
+        said += f": {d['action']} #{d['position']} by {d['actor']}, {_quoted(d['reason'])}"
+    if fact["alternatives"]:
+        said += f"; also: {'; '.join(fact['alternatives'])}"
+    return said
+
+
+def _decision_line(d: dict[str, Any]) -> str:
+    """One review decision in the audit: when, what, who, why, and the reports it names."""
+    what = d["action"]
+    if d["field"]:
+        what += f" {d['field']} {_quoted(d['value'] or '')}"
+    reports = ", ".join(map(_report_id, d["article_ids"]))
+    if d["others"]:
+        joined = "apart from" if d["action"] == "split" else "with"
+        reports += f" {joined} {', '.join(map(_report_id, d['others']))}"
+    return (
+        f"#{d['position']} {d['recorded_at']:%Y-%m-%d %H:%M} {what} by {d['actor']}: "
+        f"{_quoted(d['reason'])}; reports {reports}"
+    )
 
 
 @cli.group()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import QueryableAttribute
 from accord.errors import AccordError, NotFoundError
 from store.db import unicode_lower
 from store.eventlog import EventLog
-from store.events import StoredEvent, article_stream
+from store.events import ReviewDecided, StoredEvent, article_stream
 from store.fold import MEETING_ID_HEX
 from store.schema import (
     FactSourceRow,
@@ -166,7 +166,12 @@ def meeting_detail(conn: Connection, meeting_id: str) -> dict[str, Any]:
 
 
 def audit(conn: Connection, meeting_id: str, *, field: str | None = None) -> list[dict[str, Any]]:
-    """For each fact: every source, span and quote, and the chain of events that led to it."""
+    """For each fact: every source, span and quote, and the chain of events that led to it.
+
+    Besides ``meeting_detail``'s fact keys: ``decision``, the person's decision that made the fact
+    (``position``, ``action``, ``actor``, ``reason``; None for a fact the reports gave), and ``sources``,
+    each with the extractor version of its extraction and the matcher version of the decision that
+    placed its report in this meeting (``matcher_version``; None if no decision placed it)."""
     detail = meeting_detail(conn, meeting_id)
     query = select(FactSourceRow).where(FactSourceRow.meeting_id == meeting_id)
     if field:
@@ -175,10 +180,13 @@ def audit(conn: Connection, meeting_id: str, *, field: str | None = None) -> lis
     for row in conn.execute(query.order_by(FactSourceRow.article_id, FactSourceRow.span_start)):
         sources[(row.field, row.value)].append(row)
     reports = {r["article_id"]: r for r in detail["reports"]}
+    # A source names the decision that placed its report, which is that report's latest decision:
+    # meeting_detail has already read it.
+    placed = {r["decision_position"]: r["decision"] for r in detail["reports"] if r["decision"]}
+    facts = [f for f in detail["facts"] if not field or f["field"] == field]
+    corrections = EventLog(conn).at([f["review_position"] for f in facts if f["review_position"]])
     result = []
-    for fact in detail["facts"]:
-        if field and fact["field"] != field:
-            continue
+    for fact in facts:
         entries = []
         for s in sources[(fact["field"], fact["value"])]:
             report = reports.get(s.article_id, {})
@@ -198,11 +206,61 @@ def audit(conn: Connection, meeting_id: str, *, field: str | None = None) -> lis
                     "quote": s.quote,
                     "rule": s.rule,
                     "extractor_version": s.extractor_version,
+                    "matcher_version": placed.get(s.decision_position, {}).get("matcher_version"),
                     "chain": [{"step": step, "position": pos} for step, pos in chain if pos],
                 }
             )
-        result.append({**fact, "sources": entries})
+        decision = None
+        if fact["review_position"] in corrections:
+            made = _review_dict(corrections[fact["review_position"]])
+            decision = {k: made[k] for k in ("position", "action", "actor", "reason")}
+        result.append({**fact, "decision": decision, "sources": entries})
     return result
+
+
+def audit_document(conn: Connection, meeting_id: str, *, field: str | None = None) -> dict[str, Any]:
+    """The whole provenance of a meeting in one document: ``meeting_id``, ``facts`` (as ``audit``
+    gives them) and ``decisions`` (as ``review_decisions`` gives them, every one whatever ``field``:
+    a split or a merge is about no one field)."""
+    return {
+        "meeting_id": meeting_id,
+        "facts": audit(conn, meeting_id, field=field),
+        "decisions": review_decisions(conn, meeting_id),
+    }
+
+
+def review_decisions(conn: Connection, meeting_id: str) -> list[dict[str, Any]]:
+    """Every person's decision naming any of a meeting's reports, in log order: ``position``,
+    ``recorded_at``, ``action``, ``actor``, ``reason``, ``article_ids``, ``others``, ``field``, ``value``.
+
+    A decision that left no trace in the facts is here too: a removal, a confirmation, a split or merge."""
+    members = [r["article_id"] for r in meeting_reports(conn, meeting_id)]
+    events = EventLog(conn).at(_review_positions(conn, members))
+    return [_review_dict(events[p]) for p in sorted(events)]
+
+
+def _review_positions(conn: Connection, article_ids: list[str]) -> list[int]:
+    """The log positions of the review decisions naming any of ``article_ids``."""
+    named = select(ReviewReportRow.position).where(ReviewReportRow.article_id.in_(article_ids)).distinct()
+    return list(conn.execute(named).scalars())
+
+
+def _review_dict(event: StoredEvent) -> dict[str, Any]:
+    """A ReviewDecided event as the audit shows it (its payload upcast to the current schema)."""
+    decided = event.domain()
+    if not isinstance(decided, ReviewDecided):
+        raise AccordError(f"event #{event.position} is a {event.type}, not a review decision")
+    return {
+        "position": event.position,
+        "recorded_at": event.recorded_at,
+        "action": decided.action,
+        "actor": decided.actor,
+        "reason": decided.reason,
+        "article_ids": decided.article_ids,
+        "others": decided.others,
+        "field": decided.field_name,
+        "value": decided.value,
+    }
 
 
 def export_meetings(conn: Connection) -> Iterator[dict[str, Any]]:
@@ -484,9 +542,7 @@ def meeting_history(conn: Connection, meeting_id: str) -> list[dict[str, Any]]:
         raise NotFoundError("meeting", meeting_id)
     log = EventLog(conn)
     events = {e.position: e for a in members for e in log.stream(article_stream(a))}
-    named = select(ReviewReportRow.position).where(ReviewReportRow.article_id.in_(members)).distinct()
-    review_positions = conn.execute(named).scalars().all()
-    events.update(log.at(list(review_positions)))
+    events.update(log.at(_review_positions(conn, members)))
     result = []
     for position in sorted(events):
         item = _event_dict(events[position])

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from sqlalchemy import text
 
 from accord.cli import cli
 from store.db import make_engine
+from store.eventlog import EventLog
+from store.queries import audit
 
 CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
@@ -301,3 +305,156 @@ def test_after_an_upgrade_that_changed_a_fold_writes_refuse_and_reads_warn_until
     assert listed.exit_code == 0
     assert "warning" not in listed.stderr
     assert runner.invoke(cli, ["--db", url, "ingest", wire]).exit_code == 0
+
+
+def _audit(run: Callable[..., Result], meeting: str) -> dict[str, Any]:
+    """``accord audit MEETING --json``, parsed."""
+    result = run("audit", meeting, "--json")
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def test_audit_names_the_matcher_version_of_the_decision_that_placed_each_source(
+    run: Callable[..., Result], db_url: str
+) -> None:
+    assert run("ingest", str(CORPUS)).exit_code == 0
+    exported = json.loads(run("export", "meetings", "--format", "json").output)
+    merged = next(m for m in exported if len(m["reports"]) > 1)
+    document = _audit(run, merged["id"])
+    sources = [s for fact in document["facts"] for s in fact["sources"]]
+    placed = {
+        s["article_id"]: next(c["position"] for c in s["chain"] if c["step"] == "placed") for s in sources
+    }
+    assert set(placed) == {r["article_id"] for r in merged["reports"]}
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        decided = {p: json.loads(e.payload) for p, e in EventLog(conn).at(list(placed.values())).items()}
+        web_facts = audit(conn, merged["id"])  # what the review page reads: the same facts, keys kept
+    engine.dispose()
+    assert web_facts == document["facts"]
+    assert {"field", "value", "attrs", "alternatives", "rule", "review_position", "sources"} < set(
+        web_facts[0]
+    )
+    assert {e["article_id"] for e in decided.values()} == set(placed)  # each a MatchDecided of its report
+    for s in sources:
+        version = decided[placed[s["article_id"]]]["matcher_version"]
+        assert version
+        assert s["matcher_version"] == version
+    text_lines = run("audit", merged["id"]).output.splitlines()
+    for article_id, position in placed.items():
+        assert any(
+            line.endswith(f"placed #{position} ({decided[position]['matcher_version']})")
+            for line in text_lines
+        )
+        assert any(line.startswith(f"    {article_id[:12]} ") for line in text_lines)
+
+
+def test_audit_says_who_decided_what_and_why_about_the_meeting_s_reports(run: Callable[..., Result]) -> None:
+    assert run("ingest", str(CORPUS)).exit_code == 0
+    exported = json.loads(run("export", "meetings", "--format", "json").output)
+    meeting = next(m for m in exported if len(m["reports"]) == 3)
+    named_after = meeting["id"].removeprefix("m-")
+    out = next(r["article_id"] for r in meeting["reports"] if not r["article_id"].startswith(named_after))
+    removed = meeting["participants"][-1]["name"]
+    decisions = [
+        ("confirm", meeting["id"], "--reason", "the three wires agree", "--actor", "ana"),
+        ("correct", meeting["id"], "place", "Ashgabat", "--reason", "the dateline city", "--actor", "ana"),
+        ("remove", meeting["id"], "participant", removed, "--reason", "quoted, not there", "--actor", "bo"),
+        ("split", meeting["id"], out[:12], "--reason", "another day's talks", "--actor", "cy"),
+    ]
+    for args in decisions:
+        result = run("review", *args)
+        assert result.exit_code == 0, result.output
+
+    document = _audit(run, meeting["id"])
+    [place] = [f for f in document["facts"] if f["field"] == "place"]
+    assert place["value"] == "Ashgabat"
+    assert place["alternatives"] == [meeting["place"]]
+    position = place["review_position"]
+    assert place["decision"] == {
+        "position": position,
+        "action": "correct",
+        "actor": "ana",
+        "reason": "the dateline city",
+    }
+    assert removed not in [f["value"] for f in document["facts"] if f["field"] == "participant"]
+    listed = [(d["action"], d["actor"], d["reason"]) for d in document["decisions"]]
+    assert listed == [
+        ("confirm", "ana", "the three wires agree"),
+        ("correct", "ana", "the dateline city"),
+        ("remove", "bo", "quoted, not there"),
+        ("split", "cy", "another day's talks"),
+    ]
+    positions = [d["position"] for d in document["decisions"]]
+    assert positions == sorted(positions)
+    assert position == positions[1]
+    removal, split = document["decisions"][2:]
+    assert (removal["field"], removal["value"]) == ("participant", removed)
+    members = sorted(r["article_id"] for r in meeting["reports"])
+    assert removal["article_ids"] == members
+    assert (split["article_ids"], split["others"]) == ([out], [m for m in members if m != out])
+    assert removal["recorded_at"].endswith("+00:00")
+
+    text_out = run("audit", meeting["id"]).output
+    corrected = f'correct #{position} by ana, "the dateline city"; also: {meeting["place"]}'
+    assert f"place: Ashgabat  (chosen by human-correction: {corrected})" in text_out
+    lines = text_out.split("\ndecisions:\n")[1].splitlines()
+    assert len(lines) == 4
+    assert f' remove participant "{removed}" by bo: "quoted, not there"; reports ' in lines[2]
+    assert f'split by cy: "another day\'s talks"; reports {out[:12]} apart from ' in lines[3]
+
+
+def test_audit_tells_apart_two_reports_from_same_named_files_by_an_id_split_accepts(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    wording = (
+        "On 14 March 2025 Foreign Minister Alma Tursunova of Norland {verb} Pieter van Dalen, "
+        "Director-General of the Arctic Fisheries Agency, in Reykjavik. They discussed cod quotas.\n"
+    )
+    for folder, verb in (("a", "met"), ("b", "received")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.txt").write_text(wording.format(verb=verb), encoding="utf-8")
+    assert run("ingest", str(tmp_path / "a"), str(tmp_path / "b")).exit_code == 0
+    [meeting] = run("meetings", "--ids").output.split()
+
+    [place] = [f for f in _audit(run, meeting)["facts"] if f["field"] == "place"]
+    ids = {s["article_id"] for s in place["sources"]}
+    assert len(ids) == 2
+    assert {s["source"].rsplit("/", 2)[-2] for s in place["sources"]} == {"a", "b"}
+    shown = [
+        line.split()[0]
+        for line in run("audit", meeting, "--field", "place").output.splitlines()
+        if line.startswith("    ") and "report.txt" in line
+    ]
+    assert sorted(shown) == sorted(i[:12] for i in ids)
+
+    assert "2 reports have it" in run("review", "split", meeting, "report.txt", "--reason", "r").output
+    result = run("review", "split", meeting, shown[1], "--reason", "two meetings", "--actor", "ana")
+    assert result.exit_code == 0, result.output
+
+
+def test_show_and_audit_follow_a_meeting_id_a_merge_retired_and_review_does_not(
+    run: Callable[..., Result],
+) -> None:
+    assert run("ingest", str(CORPUS)).exit_code == 0
+    before = set(run("meetings", "--ids").output.split())
+    a, b = sorted(before)[:2]
+    assert run("review", "merge", a, b, "--reason", "one event", "--actor", "ana").exit_code == 0
+    after = set(run("meetings", "--ids").output.split())
+    [retired] = before - after
+    [merged] = {a, b} - {retired}  # named after the first of the reports, which names a or b
+    assert merged in after
+
+    for command, first_line in (("show", f"meeting {merged} "), ("audit", f"audit of meeting {merged}")):
+        result = run(command, retired)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith(first_line)
+        assert result.stderr == f"accord: {retired} was retired by a split or merge; showing {merged}\n"
+    assert _audit(run, retired)["meeting_id"] == merged
+    assert run("show", merged).stderr == ""
+
+    refused = run("review", "confirm", retired, "--reason", "checked", "--actor", "ana")
+    assert refused.exit_code == 1
+    assert f"no meeting '{retired}'" in refused.output
