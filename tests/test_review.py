@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ from accord.errors import AccordError, NotFoundError
 from ingest.sources import iter_articles
 from jobs.pipeline import Pipeline
 from jobs.review import CORRECTABLE, rematch, review
+from matcher.features import MatcherConfig, PairScore, score_pair
+from matcher.profile import ReportProfile
 from store.eventlog import EventLog
 from store.queries import audit, export_meetings
 from store.rebuild import rebuild
@@ -71,6 +75,29 @@ def test_merge_joins_what_the_matcher_vetoed_and_survives_rematch(engine: Engine
     again = meeting_with(engine, "lundmark-courier-2023-03-14.html")
     assert {r["source"] for r in again["reports"]} == {r["source"] for r in merged["reports"]}
     assert rebuild(engine, check=True).identical
+
+
+def test_a_merge_does_not_score_a_pair_again_for_each_report(
+    engine: Engine, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every report of a merge is matched again, over components that overlap: a pair scored for one
+    is not scored again for each next one (scoring is most of a merge's time; it was once per report)."""
+    scored: Counter[tuple[str, str]] = Counter()
+
+    def counting(a: ReportProfile, b: ReportProfile, config: MatcherConfig) -> PairScore:
+        scored[(a.report_id, b.report_id)] += 1
+        return score_pair(a, b, config)
+
+    for module in ("matcher.component", "matcher.cluster"):  # the package's names are the functions
+        monkeypatch.setattr(importlib.import_module(module), "score_pair", counting)
+    a = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    b = meeting_with(engine, "nwa-2024-03-07-castellan-haldane.txt")
+    review(engine, "merge", a["id"], other_meeting=b["id"], actor="ana", reason="one event")
+    assert len(a["reports"]) + len(b["reports"]) > 2
+    assert scored
+    # At most twice: the component walk keeps its own memo of edges, so a pair only the clustering
+    # scored is scored once more by the next walk (matcher/component.py).
+    assert max(scored.values()) <= 2, scored.most_common(3)
 
 
 def test_correct_and_confirm_are_recorded_with_actor_and_reason(engine: Engine, corpus: Path) -> None:

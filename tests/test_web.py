@@ -90,8 +90,8 @@ def written(engine: Engine, tmp_path: Path) -> Engine:
     return engine
 
 
-def client_for(engine: Engine, **kwargs: Any) -> Iterator[TestClient]:
-    app = web_app.create_app(engine, actor="desk", token=TOKEN, **kwargs)
+def client_for(engine: Engine, *, token: str = TOKEN, **kwargs: Any) -> Iterator[TestClient]:
+    app = web_app.create_app(engine, actor="desk", token=token, **kwargs)
     with TestClient(app, base_url="http://localhost", follow_redirects=False) as client:
         yield client
 
@@ -500,6 +500,7 @@ def test_the_remove_form_drops_the_fact_it_names(client: TestClient, corpus: Eng
     )
     assert response.status_code == 303
     assert wrong not in meeting_with(corpus, "lundmark-courier-2023-03-14.html")["topics"]
+    assert f"removed topic “{wrong}”" in (banner_of(client.get(response.headers["location"]).text) or "")
     refused = post(client, meeting["id"], "remove", fact="topic:astronomy", reason="not about it")
     assert refused.status_code == 400
     assert "states no topic 'astronomy'" in html.unescape(refused.text)
@@ -583,6 +584,71 @@ def test_a_search_no_person_types_is_a_400(client: TestClient, query: str, messa
     assert message in html.unescape(response.text)
 
 
+def banner_of(page: str) -> str | None:
+    """The text of the "decision recorded" banner, or None where the page shows none."""
+    if 'id="done"' not in page:
+        return None
+    return text_of(page.split('id="done"', 1)[1].split("</p>", 1)[0])
+
+
+def test_a_decision_banner_shows_only_on_a_meeting_the_decision_concerns(
+    client: TestClient, corpus: Engine
+) -> None:
+    a = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    b = meeting_with(corpus, "nwa-2024-03-07-castellan-haldane.txt")
+    wire = next(r for r in a["reports"] if name(r["source"]) == "nwa-2023-03-15-castellan-haldane.txt")
+    for action, fields in (("confirm", {}), ("split", {"report": wire["article_id"]})):
+        location = post(client, a["id"], action, **fields, reason=f"{action}: checked").headers["location"]
+        # Shown where the browser is sent (after a split, where the reports that stayed together are).
+        assert f"{action}: checked" in (banner_of(client.get(location).text) or "")
+        # The same link with another meeting's id (an edited URL, a tab kept open while browsing) says
+        # nothing about a decision that meeting never had.
+        done = location.split("?", 1)[1].split("#", 1)[0]
+        other = client.get(f"/meetings/{b['id']}?{done}")
+        assert other.status_code == 200
+        assert banner_of(other.text) is None
+
+
+def test_each_persons_decision_is_listed_once_with_the_reports_it_names(
+    client: TestClient, corpus: Engine
+) -> None:
+    meeting = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    assert len(meeting["reports"]) == 3
+    post(client, meeting["id"], "confirm", actor="ana", reason="checked all three")
+    wire = next(r for r in meeting["reports"] if name(r["source"]) == "nwa-2023-03-15-castellan-haldane.txt")
+    post(client, meeting["id"], "split", report=wire["article_id"], reason="a later call")
+    confirm, split = review_events(corpus)
+    rest = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    alone = meeting_with(corpus, "nwa-2023-03-15-castellan-haldane.txt")
+
+    page = client.get(f"/meetings/{rest['id']}").text
+    for event in (confirm, split):
+        assert text_of(page).count(f"Person's decision #{event['position']}") == 1
+    # Each decision names its reports: those of this meeting linked to their texts, the one split out
+    # to the meeting it is in now.
+    listed = page.split('id="decisions"', 1)[1].split('id="reports"', 1)[0]
+    confirmed = listed.split(f'id="decision-{confirm["position"]}"', 1)[1].split("</li>", 1)[0]
+    assert "ana confirmed" in text_of(confirmed)
+    for report in rest["reports"]:
+        assert f'href="#report-{report["article_id"][:12]}">{name(report["source"])}</a>' in confirmed
+    assert f'href="/meetings/{alone["id"]}">{name(wire["source"])}</a>' in confirmed
+    # Each report still says which decisions name it, by a link to the list.
+    for report in rest["reports"]:
+        section = page.split(f'id="report-{report["article_id"][:12]}"', 1)[1].split("</section>", 1)[0]
+        for event in (confirm, split):
+            assert f'href="#decision-{event["position"]}"' in section
+
+
+def test_the_forms_that_match_again_say_that_they_take_a_while(client: TestClient, corpus: Engine) -> None:
+    meeting = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    page = client.get(f"/meetings/{meeting['id']}").text
+    for action in ("split", "merge"):
+        form = page.split(f'/{action}"', 1)[1].split("</form>", 1)[0]
+        assert '<p class="pending">' in form
+        assert "takes some seconds" in text_of(form)
+    assert '<p class="pending">' not in page.split('/confirm"', 1)[1].split("</form>", 1)[0]
+
+
 @pytest.mark.parametrize(
     "path", ["/meetings/{id}?done=99999999999999999999999", "/meetings/{id}?done=%C2%B2"]
 )
@@ -660,6 +726,69 @@ def test_a_post_without_our_token_or_from_another_origin_is_refused(
     assert response.status_code == 403
     assert "refused" in response.text
     assert review_events(corpus) == []
+
+
+RESTARTED = "token-after-the-restart"
+
+
+@pytest.fixture
+def restarted(corpus: Engine) -> Iterator[TestClient]:
+    """The review page after a restart: the same database, a new form token."""
+    yield from client_for(corpus, token=RESTARTED)
+
+
+def test_a_form_from_before_a_restart_is_refused_and_shown_again_with_what_was_typed(
+    client: TestClient, restarted: TestClient, corpus: Engine
+) -> None:
+    meeting = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    url = f"/meetings/{meeting['id']}/correct"
+    typed = {"field": "place", "value": "Lundmark Harbour", "reason": "per the ministry", "actor": "ana"}
+    opened = form_of(client.get(f"/meetings/{meeting['id']}").text, "correct")
+    response = restarted.post(url, data={**opened, **typed}, headers={"Origin": "http://localhost"})
+    assert response.status_code == 403
+    assert "the server was restarted after the page was opened" in html.unescape(response.text)
+    assert review_events(corpus) == []
+    form = response.text.split('/correct"', 1)[1].split("</form>", 1)[0]
+    assert ">per the ministry</textarea>" in form
+    assert 'value="Lundmark Harbour"' in form
+    assert "<option selected>place</option>" in form
+    assert 'name="actor" value="ana"' in form
+    # The form comes back with the new token, and as the page it was typed on: the same reports seen,
+    # the same submission. Sent again, it is recorded.
+    again = form_of(response.text, "correct")
+    assert again == {**opened, "csrf": RESTARTED}
+    assert restarted.post(url, data={**again, **typed}).status_code == 303
+    assert [(e["action"], e["value"], e["actor"]) for e in review_events(corpus)] == [
+        ("correct", "Lundmark Harbour", "ana")
+    ]
+    # A form from another site is refused as before, and nothing it says is shown back.
+    forged = restarted.post(
+        url, data={**typed, "reason": "forged reason"}, headers={"Origin": "https://elsewhere.example"}
+    )
+    assert forged.status_code == 403
+    assert "forged reason" not in forged.text
+
+
+def test_a_form_from_before_a_restart_is_not_recorded_if_the_meeting_changed_since(
+    client: TestClient, restarted: TestClient, corpus: Engine
+) -> None:
+    meeting = meeting_with(corpus, "lundmark-courier-2023-03-14.html")
+    url = f"/meetings/{meeting['id']}/confirm"
+    opened = form_of(client.get(f"/meetings/{meeting['id']}").text, "confirm")
+    # After the restart a colleague splits a report out; then the old page's form arrives.
+    wire = next(r for r in meeting["reports"] if name(r["source"]) == "nwa-2023-03-15-castellan-haldane.txt")
+    split = {"csrf": RESTARTED, "report": wire["article_id"], "reason": "a later call"}
+    assert restarted.post(f"/meetings/{meeting['id']}/split", data=split).status_code == 303
+    stale = restarted.post(
+        url, data={**opened, "reason": "all three are one"}, headers={"Origin": "http://localhost"}
+    )
+    assert stale.status_code == 403
+    # Sent again, it is judged as the decision about the three reports it was typed beside.
+    resent = restarted.post(url, data={**form_of(stale.text, "confirm"), "reason": "all three are one"})
+    assert resent.status_code == 400
+    assert "changed since its page was opened" in html.unescape(resent.text)
+    assert ">all three are one</textarea>" in resent.text
+    assert [e["action"] for e in review_events(corpus)] == ["split"]
 
 
 def test_a_post_from_our_own_origin_is_accepted(client: TestClient, corpus: Engine) -> None:

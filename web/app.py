@@ -34,7 +34,7 @@ from jobs.review import CORRECTABLE, review
 from store import queries
 from store.db import reader
 from web import markup, pages
-from web.guard import ForgedRequestError, SecurityHeaders, check_post, new_token
+from web.guard import ForgedRequestError, SecurityHeaders, StaleFormError, check_post, new_token
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 50
@@ -184,8 +184,11 @@ class App:
         action = request.path_params["action"]
         async with request.form(max_files=0, max_fields=20) as data:
             form = {k: v for k, v in data.items() if isinstance(v, str)}
-        check_post(request.headers, form.get("csrf"), self.token)
         ref = request.path_params["ref"]
+        try:
+            check_post(request.headers, form.get("csrf"), self.token)
+        except StaleFormError as e:
+            return await run_in_threadpool(self._refused, request, ref, action, form, e, status=403)
         try:
             target, position = await run_in_threadpool(self._decide, action, ref, form)
         except AccordError as e:
@@ -220,11 +223,18 @@ class App:
         return done.meeting or meeting_id, done.position
 
     def _refused(
-        self, request: Request, ref: str, action: str, form: dict[str, str], error: AccordError
+        self,
+        request: Request,
+        ref: str,
+        action: str,
+        form: dict[str, str],
+        error: AccordError,
+        *,
+        status: int = 400,
     ) -> Response:
         """The meeting page again, with the message and what was typed (400: the form asked for
-        something that cannot be done, another meeting it names included), or an error page if the
-        meeting itself is unknown (404)."""
+        something that cannot be done, another meeting it names included; 403: its token is stale), or
+        an error page if the meeting itself is unknown (404)."""
         retired = False
         with self.reads.connect() as conn:
             try:
@@ -235,16 +245,22 @@ class App:
             except AccordError:
                 meeting_id = None
         if meeting_id is None:
-            return self.error_page(request, error, 404 if isinstance(error, NotFoundError) else 400)
+            return self.error_page(request, error, 404 if isinstance(error, NotFoundError) else status)
         message = str(error)
-        if retired:
+        stale = isinstance(error, StaleFormError)
+        if retired and not stale:
             message = (
                 f"{error}: a split or merge retired it. Nothing was recorded; its reports are in "
                 f"{meeting_id}, shown here"
             )
-        kept = {k: v for k, v in form.items() if k != "csrf"}
+        # The failed form is rendered with this process's token and what was typed. A refused decision
+        # is rejudged on the page as it is now (a new rendering of what the meeting holds); a stale one
+        # was never judged, so it also keeps the reports its page showed and its submission: sent again,
+        # it is refused if the meeting changed since, and recorded once if it was before the restart.
+        dropped = ("csrf",) if stale else ("csrf", "seen", "submission")
+        kept = {k: v for k, v in form.items() if k not in dropped}
         return self.meeting_response(
-            request, meeting_id, error=message, form={**kept, "action": action}, status=400
+            request, meeting_id, error=message, form={**kept, "action": action}, status=status
         )
 
     # --- errors

@@ -30,8 +30,20 @@ SECURITY_HEADERS = {
 class ForgedRequestError(AccordError, PermissionError):
     """A POST that did not come from one of our own forms."""
 
-    def __init__(self, problem: str) -> None:
-        super().__init__(f"refused: {problem}. Reload the page and submit the form again.")
+    def __init__(self, problem: str, advice: str = "Reload the page and submit the form again") -> None:
+        super().__init__(f"refused: {problem}. {advice}.")
+
+
+class StaleFormError(ForgedRequestError):
+    """A form from one of our own pages (its ``Origin`` is ours) whose token is not this process's: the
+    page was opened before the server restarted. Nothing it asks is done, but what was typed may be
+    offered again with the current token: the person then sends it, not the stale page."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the form's token is out of date, the server was restarted after the page was opened",
+            "The meeting is shown as it is now, with what you typed: send the form again",
+        )
 
 
 def new_token() -> str:
@@ -39,11 +51,18 @@ def new_token() -> str:
 
 
 def check_post(headers: Headers, submitted: str | None, token: str) -> None:
-    """Raise ``ForgedRequestError`` unless the POST carries our token and, if it says, our origin."""
+    """Raise ``ForgedRequestError`` unless the POST carries our token and, if it says, our origin.
+
+    A wrong or missing token on a POST whose ``Origin`` is ours (browsers send it with every form POST,
+    and no other site can forge it) is a page of ours from before a restart: ``StaleFormError``. Without
+    an ``Origin`` there is no telling it from a forgery.
+    """
     origin = headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != headers.get("host"):
         raise ForgedRequestError(f"the form was sent from another site ({origin})")
     if not submitted or not hmac.compare_digest(submitted.encode(), token.encode()):
+        if origin is not None:
+            raise StaleFormError
         raise ForgedRequestError("the form's token is missing or out of date (the server was restarted?)")
 
 

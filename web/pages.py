@@ -46,8 +46,9 @@ def _named_reports(detail: dict[str, Any], reviews: list[dict[str, Any]]) -> set
 
 
 def meeting_context(conn: Connection, meeting_id: str, *, done: int | None = None) -> dict[str, Any]:
-    """The meeting page: header, facts with every source in context, reports with the matcher's reasons
-    and the people's decisions, and (after a review) the decision just recorded."""
+    """The meeting page: header, facts with every source in context, the people's decisions (each once,
+    with the reports it names), reports with the matcher's reasons, and (after a review) the decision
+    just recorded, if it concerns this meeting."""
     detail = queries.meeting_detail(conn, meeting_id)
     facts = queries.audit(conn, meeting_id)
     texts = queries.report_texts(conn, meeting_id)
@@ -87,8 +88,9 @@ def meeting_context(conn: Connection, meeting_id: str, *, done: int | None = Non
                 ]
                 if decision
                 else [],
-                "reviews": [
-                    r
+                # Each decision is shown once, in the meeting's list; a report says which name it.
+                "decisions": [
+                    r["position"]
                     for r in reviews
                     if article_id in r["payload"]["article_ids"] or article_id in r["payload"]["others"]
                 ],
@@ -100,8 +102,44 @@ def meeting_context(conn: Connection, meeting_id: str, *, done: int | None = Non
         "meeting": detail,
         "facts": facts,
         "reports": reports,
-        "reviews": reviews,
-        "done": _done(conn, done) if done else None,
+        "decisions": [
+            {
+                **_decision(r["payload"], where, meeting_id),
+                "position": r["position"],
+                "recorded_at": r["recorded_at"],
+            }
+            for r in reviews
+        ],
+        "done": _done(conn, done, meeting_id) if done else None,
+    }
+
+
+def _decision(payload: dict[str, Any], where: dict[str, dict[str, Any]], meeting_id: str) -> dict[str, Any]:
+    """A person's decision as the page says it: who, what, why, and the reports it names (``named``,
+    and for a split or merge the ``others`` it took them from or joined them with), each linked to its
+    text on this page if the meeting holds it, else to the meeting it is in now."""
+
+    def links(article_ids: list[str]) -> list[dict[str, str | None]]:
+        result: list[dict[str, str | None]] = []
+        for article_id in article_ids:
+            place = where.get(article_id)
+            if place is None:
+                continue
+            now = place["meeting_id"]
+            href = (
+                f"#{report_anchor(article_id)}" if now == meeting_id else meeting_href(now) if now else None
+            )
+            result.append({"label": source_label(place["source"]), "href": href})
+        return result
+
+    return {
+        "action": payload["action"],
+        "actor": payload["actor"],
+        "reason": payload["reason"],
+        "field_name": payload.get("field_name"),
+        "value": payload.get("value"),
+        "named": links(payload["article_ids"]),
+        "others": links(payload["others"]),
     }
 
 
@@ -115,8 +153,12 @@ def _trigger(trigger: Any, where: dict[str, dict[str, Any]]) -> Markup | None:
     return link_reports(text, where, meeting_href)
 
 
-def _done(conn: Connection, position: int) -> dict[str, Any] | None:
-    """The review decision at ``position`` and where its reports are now (None if it is not one)."""
+def _done(conn: Connection, position: int, meeting_id: str) -> dict[str, Any] | None:
+    """The review decision at ``position`` and where its reports are now; None if it is no decision, or
+    one about other meetings (a ``done=`` link opened on another meeting's page, or kept while browsing).
+
+    A decision concerns the meeting if the meeting holds a report it names: the meeting it was made on,
+    and the one a split or merge led to (``Reviewed.meeting``, where its reports are now)."""
     try:
         event = queries.event_detail(conn, position)
     except NotFoundError:
@@ -125,16 +167,10 @@ def _done(conn: Connection, position: int) -> dict[str, Any] | None:
         return None
     payload = event["payload"]
     where = queries.report_meetings(conn, [*payload["article_ids"], *payload["others"]])
-    return {
-        "position": position,
-        "action": payload["action"],
-        "actor": payload["actor"],
-        "reason": payload["reason"],
-        "field_name": payload.get("field_name"),
-        "value": payload.get("value"),
-        "reports": [source_label(where[a]["source"]) for a in payload["article_ids"] if a in where],
-        "meetings": sorted({w["meeting_id"] for w in where.values() if w["meeting_id"]}),
-    }
+    meetings = {w["meeting_id"] for w in where.values() if w["meeting_id"]}
+    if meeting_id not in meetings:
+        return None
+    return {**_decision(payload, where, meeting_id), "position": position, "meetings": sorted(meetings)}
 
 
 def event_line(event: dict[str, Any]) -> dict[str, Any]:
