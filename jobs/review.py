@@ -185,7 +185,9 @@ def review(
             reads = MatchReads(conn)
             trigger = f"review#{stored.position}"
             for article_id in [*ids, *others]:
-                reads.decided(pipeline.match(conn, article_id, trigger=trigger, reads=reads))
+                reads.decided(
+                    pipeline.match(conn, article_id, trigger=trigger, reads=reads, only_changes=True)
+                )
                 projector.catch_up()
         return _outcome(conn, stored.position, event)
 

@@ -64,6 +64,28 @@ def test_split_outlives_new_reports_and_rematch(engine: Engine, corpus: Path) ->
     assert rebuild(engine, check=True).identical
 
 
+def test_a_split_or_merge_logs_one_decision_per_report_it_changes(engine: Engine, corpus: Path) -> None:
+    """Each report named was matched again in turn, and each match logged its own report's decision
+    even when an earlier one had already placed it: the same MatchDecided twice."""
+    wire = "nwa-2023-03-15-castellan-haldane.txt"
+    split = review(
+        engine, "split", meeting_with(engine, wire)["id"], report=wire, actor="ana", reason="later"
+    )
+    a = meeting_with(engine, "lundmark-courier-2023-03-14.html")
+    b = meeting_with(engine, "nwa-2024-03-07-castellan-haldane.txt")
+    merge = review(engine, "merge", a["id"], other_meeting=b["id"], actor="ana", reason="one event")
+    with engine.connect() as conn:
+        for decision in (split, merge):
+            trigger = f"review#{decision.position}"
+            placed = [
+                json.loads(e.payload)["article_id"]
+                for e in EventLog(conn).iter_all(after=decision.position)
+                if e.type == "MatchDecided" and json.loads(e.payload)["trigger"] == trigger
+            ]
+            assert placed, trigger
+            assert len(placed) == len(set(placed)), trigger
+
+
 def test_merge_joins_what_the_matcher_vetoed_and_survives_rematch(engine: Engine, corpus: Path) -> None:
     a = meeting_with(engine, "lundmark-courier-2023-03-14.html")
     b = meeting_with(engine, "nwa-2024-03-07-castellan-haldane.txt")
