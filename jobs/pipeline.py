@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
+from itertools import combinations, islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -372,29 +372,41 @@ class Pipeline:
         """
         reads = reads or MatchReads(conn)
         seed = seed or reads.profiles([article_id])[article_id]
-        ids, current, events = self._decide_component(seed, trigger, only_changes=only_changes, reads=reads)
-        before = current[article_id][0]
-        left = set(json.loads(before)) - ids if before else set()
+        settled, placed, events = self._decide_component(
+            seed, trigger, only_changes=only_changes, reads=reads
+        )
+        left = _former_mates(events, placed) - settled
         if left:
             # Their components must see the report as it is now, not as the projections still hold it.
             reads.cache.profiles[article_id] = seed
         while left:
             other = min(left)
-            more_ids, _, more = self._decide_component(
+            more_settled, more_placed, more = self._decide_component(
                 reads.profiles([other])[other], trigger, only_changes=True, reads=reads
             )
-            events.extend(e for e in more if e.article_id not in ids)
-            ids |= more_ids
-            left -= more_ids | {other}
+            placed.update(more_placed)
+            new = [e for e in more if e.article_id not in settled]
+            events.extend(new)
+            settled |= more_settled | {other}
+            left = (left | _former_mates(new, placed)) - settled
         return sorted(events, key=lambda e: e.article_id)
 
     def _decide_component(
         self, seed: ReportProfile, trigger: str, *, only_changes: bool, reads: MatchReads
     ) -> tuple[set[str], dict[str, Placement], list[MatchDecided]]:
-        """The reports of ``seed``'s component, their decisions as projected, and the new decisions: of
-        the reports whose placement changes, and of the seed itself unless ``only_changes``."""
+        """The reports of ``seed``'s component whose decisions this settles, every component report's
+        decision as projected, and the new decisions: of the settled reports whose placement changes,
+        and of the seed itself unless ``only_changes``.
+
+        A component cut at ``MAX_COMPONENT`` leaves out reports its last ones are linked to: a report
+        placed without some of the reports it could be grouped with, or alone without a report it could be
+        reviewed with, is not decided here (it keeps the decision it has; ``_seen_whole``). The others
+        are decided as the uncut component would decide them. The seed and the reports grouped with it
+        are always decided, so that their decisions agree on the group.
+        """
         # One memo for the walk and the clustering: the clustering reuses the pairs the walk scored.
         scores = reads.cache.scores(self.config)
+        left_out: dict[str, float | None] = {}
         component = expand_component(
             seed,
             reads.candidates,
@@ -402,8 +414,10 @@ class Pipeline:
             max_size=MAX_COMPONENT,
             edges=reads.cache.edges(self.config),
             scores=scores,
+            left_out=left_out,
         )
         ids = {p.report_id for p in component}
+        unseen = ids - left_out.keys()  # reached, but the walk was cut before their candidates were read
         # Reports a person tied together belong to the component whatever their scores.
         while True:
             must, cannot = reads.constraints(ids)
@@ -420,15 +434,79 @@ class Pipeline:
             memo=scores,
         )
         current = reads.decisions(ids)
+        seen_whole = _seen_whole(ids, unseen, left_out, must, scores, self.config)
+        with_seed = set(clustering.decision(seed.report_id).cluster)
+        settled = {d.report_id for d in clustering.decisions if d.report_id in with_seed or seen_whole(d)}
         events = []
         for decision in clustering.decisions:
+            if decision.report_id not in settled:
+                continue
             unchanged = current.get(decision.report_id) == placement(
                 decision.cluster, decision.outcome, decision.review_with
             )
             if unchanged and (only_changes or decision.report_id != seed.report_id):
                 continue
             events.append(decided(decision, trigger))
-        return ids, current, events
+        return settled, current, events
+
+
+def _former_mates(events: Iterable[MatchDecided], placed: Mapping[str, Placement]) -> set[str]:
+    """The reports the decided reports were grouped with before (as ``placed``, the projected decisions,
+    has them): their own decisions still name them until they are decided again too."""
+    return {
+        mate
+        for e in events
+        if (before := placed.get(e.article_id, UNDECIDED)[0]) is not None
+        for mate in json.loads(before)
+    }
+
+
+def _seen_whole(
+    ids: set[str],
+    unseen: set[str],
+    left_out: Mapping[str, float | None],
+    must: Iterable[tuple[str, str]],
+    scores: Mapping[tuple[str, str], PairScore],
+    config: MatcherConfig,
+) -> Callable[[Decision], bool]:
+    """Whether a decision of a (possibly cut) component is the one the whole component would give.
+
+    A report can only be grouped with reports joined to it by a chain of merge-level links or human
+    ties: its cluster is exact when the walk looked up every report of that chain and reached all their
+    merge-level neighbours. A report left alone is reviewed with its best link: that is exact when the
+    walk reached all its neighbours. ``unseen``: reports whose candidates the walk never read; reports
+    a person tied in (neither walked nor unseen) count as seen whole, as they always have.
+    """
+    if not unseen and all(best is None for best in left_out.values()):
+        return lambda decision: True  # not cut: every report was looked up and every neighbour reached
+    chains = {rid: {rid} for rid in ids}
+
+    def join(x: str, y: str) -> None:
+        cx, cy = chains[x], chains[y]
+        if cx is not cy:
+            cx |= cy
+            for rid in cy:
+                chains[rid] = cx
+
+    for pair in combinations(sorted(ids), 2):  # the clustering scored every one
+        s = scores[pair]
+        if s.veto is None and s.score >= config.merge_threshold:
+            join(*pair)
+    for x, y in must:
+        if x in chains and y in chains:
+            join(x, y)
+
+    def merge_complete(rid: str) -> bool:
+        best = left_out.get(rid)
+        return rid not in unseen and (best is None or best < config.merge_threshold)
+
+    def whole(decision: Decision) -> bool:
+        rid = decision.report_id
+        if not all(merge_complete(r) for r in chains[rid]):
+            return False
+        return len(decision.cluster) > 1 or left_out.get(rid) is None
+
+    return whole
 
 
 def _project(conn: Connection, cache: MatchCache) -> None:

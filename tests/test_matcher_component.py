@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from matcher import ReportProfile, cluster, expand_component, index_keys, query_keys, score_pair
 from matcher.blocking import salient_words
+from matcher.features import PairScore
 from tests.test_matcher_cases import AGENCY, FAIR, IN_PERSON, MINISTRY, NEXT_YEAR, profile
 from tests.test_matcher_cluster import profiles as random_profiles
 
@@ -204,3 +205,42 @@ def test_a_walk_hands_its_full_scores_to_the_clustering(monkeypatch: pytest.Monk
     ids = sorted(p.report_id for p in component)
     assert sorted(rescored) == sorted(set(combinations(ids, 2)) - set(walked))
     assert with_memo == cluster(component)
+
+
+# A graph given by hand: (report, report) -> score; merge level is 0.8, review level 0.5 (DEFAULT_CONFIG).
+STRONG, WEAK = 0.95, 0.6
+LINKS = {("s", "m"): STRONG, ("m", "m2"): STRONG, ("m2", "m3"): STRONG,
+         ("s", "w"): WEAK, ("w", "x1"): WEAK, ("w", "x2"): WEAK, ("w", "x3"): WEAK}  # fmt: skip
+
+
+def _walk_by_hand(
+    monkeypatch: pytest.MonkeyPatch, max_size: int
+) -> tuple[list[str], dict[str, float | None]]:
+    import matcher.component
+
+    nodes = {rid: profile(rid) for pair in LINKS for rid in pair}
+
+    def scored(a: ReportProfile, b: ReportProfile, config: object = None) -> PairScore:
+        pair = tuple(sorted((a.report_id, b.report_id)))
+        return PairScore(score=LINKS.get(pair, LINKS.get(pair[::-1], 0.0)), features={})  # type: ignore[arg-type]
+
+    def fetch(p: ReportProfile) -> list[ReportProfile]:
+        return [nodes[y if x == p.report_id else x] for x, y in LINKS if p.report_id in (x, y)]
+
+    monkeypatch.setattr(matcher.component, "score_pair", scored)
+    left_out: dict[str, float | None] = {}
+    reached = expand_component(nodes["s"], fetch, max_size=max_size, left_out=left_out)
+    return [p.report_id for p in reached], left_out
+
+
+def test_a_cut_walk_follows_merge_level_links_before_weaker_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """s's group is s-m-m2-m3 (strong links); w hangs off s by a weak one and has three weak neighbours.
+    Breadth first, a walk cut at 6 looked w up before m2 and filled up with x1, x2 instead of m3."""
+    reached, left_out = _walk_by_hand(monkeypatch, max_size=6)
+    assert reached[:5] == ["s", "m", "w", "m2", "m3"]
+    # What the cut left out, per report looked up: nothing for the strong chain; w lost a weak neighbour.
+    assert {rid: left_out[rid] for rid in ("s", "m", "m2")} == {"s": None, "m": None, "m2": None}
+    assert left_out["w"] == WEAK
+    uncut, everything = _walk_by_hand(monkeypatch, max_size=100)
+    assert sorted(uncut) == sorted({rid for pair in LINKS for rid in pair})
+    assert all(best is None for best in everything.values())
