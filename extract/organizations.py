@@ -9,6 +9,7 @@ long name that resolves to a known body ("... Counter-Terrorism Office (UNCTU)")
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from extract.intervals import OverlapIndex
@@ -29,7 +30,14 @@ _LEFT_STOP = frozenset(
      "their", "our", "meanwhile", "moreover", "however", "also", "both", "between", "within"}
 )  # fmt: skip
 _CONNECTORS = frozenset({"of", "for", "on"})
-_ACRONYM_AFTER = re.compile(r"\s*\(\s*(?P<acr>[A-Z][A-Za-z&]{1,11})\s*\)")
+# Longer capitalised phrases are not read as names: real ones stay under 12 words ("United Nations Regional
+# Centre for Preventive Diplomacy for Central Asia"); a table dump's run of capitalised cells made one name of
+# a whole page, repeated in every later use of the acronym after it.
+_MAX_ORG_WORDS = 24
+# "(ACR)", and the same after blanks. Searching a sentence for the first pattern, not the second, tries each
+# bracket once rather than once from every blank before it; the tokens before the match are the same.
+_ACRONYM_BRACKETS = re.compile(r"\(\s*(?P<acr>[A-Z][A-Za-z&]{1,11})\s*\)")
+_ACRONYM_AFTER = re.compile(rf"\s*{_ACRONYM_BRACKETS.pattern}")
 _ACRONYM_TOKEN = re.compile(r"^[A-Z][A-Z&]{1,9}$|^[A-Z][a-z]?[A-Z][A-Za-z]{0,8}$")
 _PORTFOLIOS = {"foreign": "Foreign Affairs", "interior": "Internal Affairs", "internal": "Internal Affairs"}
 _MINISTER = re.compile(
@@ -160,50 +168,114 @@ def _adjacent(text: str, a: Span, b: Span) -> bool:
 
 
 def _phrase_spans(text: str, tokens: list[Span]) -> list[tuple[int, int]]:
-    """Token index ranges [i, j] of capitalised phrases ending in an organisation head."""
+    """Token index ranges [i, j] of capitalised phrases ending in an organisation head, none inside another."""
+    walks = _PhraseWalks(text, tokens)
     found: list[tuple[int, int]] = []
     for h, tok in enumerate(tokens):
         low = fold(tok.text)
         if low not in ORG_HEADS or not tok.text[0].isupper():
             continue
+        i, j = walks.left(h), walks.right(h)
+        if i == h and j == h:
+            continue
+        if (i == h and low in WEAK_HEADS) or j - i >= _MAX_ORG_WORDS:
+            continue
+        found.append((i, j))
+    return _outermost(found)
+
+
+class _PhraseWalks:
+    """How far the phrase around a head reaches: left over capitalised words, right over "of/for/on X".
+
+    A walk's course depends only on where it stands, so a walk that reaches a place an earlier walk started
+    from or passed through ends where that one did. Remembering those ends makes a run of capitalised words
+    with many heads in it (a table dump: "... Office ... Agency ...") cost its length once, not once a head.
+    Asking for heads in text order keeps the left walks short too.
+    """
+
+    def __init__(self, text: str, tokens: list[Span]) -> None:
+        self._text, self._tokens = text, tokens
+        self._first: dict[int, int] = {}  # head -> first token of its phrase
+        self._last: dict[int, int] = {}  # head, or a word "of/for/on X" led to -> last token of the phrase
+        self._run_end: dict[int, int] = {}  # token -> where the capitalised words from it stop
+
+    def _adjacent(self, a: int, b: int) -> bool:
+        return _adjacent(self._text, self._tokens[a], self._tokens[b])
+
+    def left(self, h: int) -> int:
+        """The first word of the phrase that head ``h`` ends."""
         i = h
-        while i > 0 and _adjacent(text, tokens[i - 1], tokens[i]):
-            prev = tokens[i - 1].text
+        while i not in self._first and i > 0 and self._adjacent(i - 1, i):
+            prev = self._tokens[i - 1].text
             plow = fold(prev)
             if not prev[0].isupper() or plow in _LEFT_STOP or (plow in TITLE_WORDS and plow != "general"):
                 break
             i -= 1
+        self._first[h] = self._first.get(i, i)
+        return self._first[h]
+
+    def right(self, h: int) -> int:
+        """The last word of the phrase from head ``h`` on, through each "of/for/on X" that follows."""
+        passed: list[int] = []
         j = h
-        while (
-            j + 2 < len(tokens)
-            and fold(tokens[j + 1].text) in _CONNECTORS
-            and _adjacent(text, tokens[j], tokens[j + 1])
-        ):
-            k = j + 2
-            if tokens[k].text == "the" and k + 1 < len(tokens):
-                k += 1
-            if not (_adjacent(text, tokens[k - 1], tokens[k]) and tokens[k].text[0].isupper()):
+        while j not in self._last:
+            passed.append(j)
+            step = self._of_phrase(j)
+            if step is None:
+                self._last[j] = j
+            else:
+                j = step
+        for p in passed:
+            self._last[p] = self._last[j]
+        return self._last[j]
+
+    def _of_phrase(self, j: int) -> int | None:
+        """The last word of "of/for/on [the] Capitalised Words" right after token ``j``; None if none."""
+        tokens = self._tokens
+        if not (j + 2 < len(tokens) and fold(tokens[j + 1].text) in _CONNECTORS and self._adjacent(j, j + 1)):
+            return None
+        k = j + 2
+        if tokens[k].text == "the" and k + 1 < len(tokens):
+            k += 1
+        if not (self._adjacent(k - 1, k) and tokens[k].text[0].isupper()):
+            return None
+        end = self._capitalised_until(k)
+        return None if end == k else end - 1
+
+    def _capitalised_until(self, k: int) -> int:
+        """The first token from ``k`` on that ends "of X": not capitalised, an honorific, a personal name
+        ("the Ministry of Trade Ada Rell"), not adjacent, or the sentence's end."""
+        tokens = self._tokens
+        end = k
+        while end not in self._run_end and end < len(tokens) and self._adjacent(end - 1, end):
+            word = tokens[end].text
+            nxt = tokens[end + 1].text if end + 1 < len(tokens) else ""
+            if (
+                not word[0].isupper()
+                or fold(word) in HONORIFICS
+                or (could_be_name_word(word) and could_be_name_word(nxt))
+            ):
                 break
-            end = k
-            while end < len(tokens) and _adjacent(text, tokens[end - 1], tokens[end]):
-                word = tokens[end].text
-                nxt = tokens[end + 1].text if end + 1 < len(tokens) else ""
-                if (
-                    not word[0].isupper()
-                    or fold(word) in HONORIFICS
-                    or (could_be_name_word(word) and could_be_name_word(nxt))
-                ):
-                    break
-                end += 1
-            if end == k:
-                break
-            j = end - 1
-        if i == h and j == h:
-            continue
-        if i == h and low in WEAK_HEADS:
-            continue
-        found.append((i, j))
-    return [s for s in found if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in found)]
+            end += 1
+        stop = self._run_end.get(end, end)
+        for p in range(k, end):
+            self._run_end[p] = stop
+        return stop
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` (in their order) without those inside another, different span.
+
+    In order of start, the longer first, a span lies inside another exactly when one of those before it
+    reaches as far: one sort and one pass instead of comparing every pair.
+    """
+    inside: set[tuple[int, int]] = set()
+    reach = -1
+    for span in sorted(set(spans), key=lambda s: (s[0], -s[1])):
+        if reach >= span[1]:
+            inside.add(span)
+        reach = max(reach, span[1])
+    return [s for s in spans if s not in inside]
 
 
 def find_organizations(text: str, sentences: list[Span]) -> tuple[list[OrgMention], DocumentAcronyms]:
@@ -244,8 +316,10 @@ def _define(acronyms: DocumentAcronyms, acr: str, value: str, key: str) -> None:
 
 def _title_acronyms(text: str, sentence: Span, tokens: list[Span], acronyms: DocumentAcronyms) -> None:
     """ "the Special Representative of the Secretary General (SRSG)" makes SRSG a title word."""
-    for m in _ACRONYM_AFTER.finditer(text, sentence.start, sentence.end):
-        before = [t for t in tokens if t.end <= m.start()][-8:]
+    for m in _ACRONYM_BRACKETS.finditer(text, sentence.start, sentence.end):
+        # Tokens are in text order, so those ending before the bracket are a prefix of them: the last eight.
+        ended = bisect_right(tokens, m.start(), key=lambda t: t.end)
+        before = tokens[max(0, ended - 8) : ended]
         caps = [t for t in before if t.text[0].isupper()]
         if m.group("acr") in acronyms.orgs or not caps:
             continue

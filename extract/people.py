@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from extract.intervals import OverlapIndex
 from extract.lexicon import (
@@ -21,14 +22,23 @@ from extract.lexicon import (
     TITLE_WORDS,
 )
 from extract.names import could_be_name_word, fold, person_key, surname_key
-from extract.spans import Span, words
+from extract.spans import WORD_RE, Span, words
 
 _MAX_NAME_WORDS = 4
+# The longest role read before or after a name, in words. Real ones stay under 25 ("Special Representative of
+# the Secretary-General for Central Asia and Head of the ... Centre for Preventive Diplomacy ..."). Unbounded,
+# a page of capitalised words without commas (a table dump) gave each name every word before it as its role,
+# and a role running to the end of a page was repeated in every later mention of that person.
+_MAX_ROLE_WORDS = 40
 _TITLE_CONNECTORS = frozenset({"of", "for", "the", "and", "on", "to"})
-_HONORIFIC_BEFORE = re.compile(rf"(?:{HONORIFIC_RE.pattern})\s*$")
 _BYLINE_BEFORE = re.compile(r"(?:^|\n)\s*(?:By|by)\s+$")
-_PAREN_BEFORE = re.compile(r"\([^()]{1,15}\)\s*,?\s*$")
+# What may end the text before a name (see _search_tail): a match is followed by nothing but blanks and
+# commas, and starts fewer than _TAIL_REACH characters before them ("Mister", "(" + 15 characters + ")").
+_HONORIFIC_BEFORE = re.compile(rf"(?:{HONORIFIC_RE.pattern})\s*$")
+# Possessive blanks: the same matches as "\s*,?\s*$", without trying every split of a long run of blanks.
+_PAREN_BEFORE = re.compile(r"\([^()]{1,15}\)\s*+,?\s*+$")
 _COMMA_BEFORE = re.compile(r",\s*$")
+_TAIL_REACH = 18
 _OF_BEFORE = re.compile(r"\bof\s+$")
 _POSSESSIVE_END = re.compile(r"['\u2019]s$")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:the\s+|an?\s+)?")
@@ -86,23 +96,43 @@ def _adjacent(text: str, a: Span, b: Span) -> bool:
     return gap in (" ", "\u00a0") or (gap.strip() == "" and "\n" not in gap and len(gap) <= 3)
 
 
+def _search_tail(pattern: re.Pattern[str], text: str, lo: int, hi: int) -> int | None:
+    """Where ``pattern.search(text[lo:hi])`` starts, as an offset into ``text``; None when it does not match.
+
+    For the patterns that end a prefix (``_HONORIFIC_BEFORE``, ``_PAREN_BEFORE``, ``_COMMA_BEFORE``): a match
+    ends in the blanks and commas that close the prefix and starts less than ``_TAIL_REACH`` characters
+    before them, with one more character read for a word boundary. Searching only that window finds the
+    same first match, so a name pays for the gap before it, not for the whole sentence before it.
+    """
+    tail = hi
+    while tail > lo and (text[tail - 1].isspace() or text[tail - 1] == ","):
+        tail -= 1
+    window = max(lo, tail - _TAIL_REACH)
+    m = pattern.search(text[window:hi])
+    return None if m is None else window + m.start()
+
+
 def _title_before(
     text: str, tokens: list[Span], a: int, sentence: Span, title_acronyms: set[str]
 ) -> tuple[str | None, bool]:
     """The title phrase that ends right before token ``a`` (one comma or "(ACR)" may sit between), and
-    whether its last word is a title standing directly before the name."""
+    whether its last word is a title standing directly before the name.
+
+    The phrase is at most ``_MAX_ROLE_WORDS`` words long; a title further back is not read.
+    """
     start = tokens[a].start
-    honorific = _HONORIFIC_BEFORE.search(text[sentence.start : start])
-    if honorific:
-        start = sentence.start + honorific.start()
-    prefix = text[sentence.start : start]
-    hop = _PAREN_BEFORE.search(prefix) or _COMMA_BEFORE.search(prefix)
-    limit = sentence.start + hop.start() if hop else start
+    honorific = _search_tail(_HONORIFIC_BEFORE, text, sentence.start, start)
+    if honorific is not None:
+        start = honorific
+    hop = _search_tail(_PAREN_BEFORE, text, sentence.start, start)
+    if hop is None:
+        hop = _search_tail(_COMMA_BEFORE, text, sentence.start, start)
+    limit = start if hop is None else hop
     i = a
     while (i > 0 and tokens[i - 1].end > limit) or (i > 0 and tokens[i - 1].start >= start):
         i -= 1
     a = i
-    while i > 0 and tokens[i - 1].end <= limit:
+    while i > max(0, a - _MAX_ROLE_WORDS) and tokens[i - 1].end <= limit:
         prev = tokens[i - 1]
         if prev.end < limit and text[prev.end : limit].strip():
             break
@@ -112,13 +142,11 @@ def _title_before(
         i -= 1
         limit = prev.start
     phrase = tokens[i:a]
-    titled = [k for k, t in enumerate(phrase) if _is_title(t.text, title_acronyms)]
-    if not titled:
+    first = next((t for t in phrase if _is_title(t.text, title_acronyms)), None)
+    if first is None:
         return None, False
-    first = phrase[titled[0]]
-    end = phrase[-1].end
-    role = text[first.start : end].strip()
-    direct = not hop and _is_title(phrase[-1].text, title_acronyms)
+    role = text[first.start : phrase[-1].end].strip()
+    direct = hop is None and _is_title(phrase[-1].text, title_acronyms)
     return role, direct
 
 
@@ -129,12 +157,19 @@ def _title_after(text: str, end: int, sentence: Span, title_acronyms: set[str]) 
     following = words(text, m.end(), min(sentence.end, m.end() + 80))[:4]
     for tok in following:
         if _is_title(tok.text, title_acronyms):
-            rest = text[m.end() : sentence.end]
-            stop = _ROLE_END.search(rest)
-            return rest[: stop.start() if stop else len(rest)].strip() or None
+            # Searched in place: a copy of the rest of a long sentence for every name would be quadratic.
+            stop = _ROLE_END.search(text, m.end(), sentence.end)
+            end = _role_end(text, m.end(), stop.start() if stop else sentence.end)
+            return text[m.end() : end].strip() or None
         if not tok.text[0].isupper():
             return None
     return None
+
+
+def _role_end(text: str, start: int, end: int) -> int:
+    """``end``, or the end of the ``_MAX_ROLE_WORDS``-th word from ``start`` when more words follow it."""
+    nth_and_next = list(islice(WORD_RE.finditer(text, start, end), _MAX_ROLE_WORDS - 1, _MAX_ROLE_WORDS + 1))
+    return nth_and_next[0].end() if len(nth_and_next) == 2 else end
 
 
 def find_people(text: str, sentences: list[Span], title_acronyms: set[str]) -> list[PersonMention]:

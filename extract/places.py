@@ -24,12 +24,17 @@ _NOT_PLACE = frozenset(
 )  # fmt: skip
 
 
-def _acceptable(place: str, after: str) -> bool:
+# "in Foreign Affairs Ministry": the phrase continues into an organisation name.
+_ORG_CONTINUES = re.compile(r"\s+(?:[A-Z][\w-]+\s+){0,2}(?:" + "|".join(ORG_HEADS) + r")\b", re.IGNORECASE)
+
+
+def _acceptable(place: str, text: str, end: int, sentence: Span) -> bool:
+    """Whether ``place``, ending at ``end``, names a place; what follows it is read in place, not copied
+    (a long sentence may offer many rejected places)."""
     first = fold(place.split()[0])
     if first in _NOT_PLACE or any(fold(w) in ORG_HEADS for w in place.split()):
         return False
-    # "in Foreign Affairs Ministry": the phrase continues into an organisation name.
-    return not re.match(r"\s+(?:[A-Z][\w-]+\s+){0,2}(?:" + "|".join(ORG_HEADS) + r")\b", after, re.IGNORECASE)
+    return not _ORG_CONTINUES.match(text, end, sentence.end)
 
 
 def find_place(text: str, sentences: list[Span], skip: set[int]) -> tuple[str, Span, str | None, str] | None:
@@ -44,7 +49,7 @@ def find_place(text: str, sentences: list[Span], skip: set[int]) -> tuple[str, S
                 place = m.group("place")
                 if place in COUNTRIES and m.group("country") is None and rule == "event-sentence":
                     continue
-                if not _acceptable(place, text[m.end("place") : sentence.end]):
+                if not _acceptable(place, text, m.end("place"), sentence):
                     continue
                 country = m.group("country") if m.group("country") in COUNTRIES else None
                 s, e = m.start("place"), m.end("place")

@@ -19,7 +19,7 @@ from extract.substrings import SubstringFinder
 from extract.topics import find_topics
 from extract.zones import body_zones
 
-EXTRACTOR_VERSION = "extract-1.2"  # bump when rules change
+EXTRACTOR_VERSION = "extract-1.3"  # bump when rules change
 
 
 def extract_report(text: str, *, published: str | None, title: str | None = None) -> Extraction:
@@ -108,10 +108,15 @@ def _participant_facts(
     party: set[str] = set()
     roles: dict[str, str] = {}
     sentence_of = SentenceIndex(sents)
+    # Per sentence start: one search for a cue, not one per person named in a long sentence.
+    cued: dict[int, bool] = {}
     for p in people:
         sentence = sentence_of.at(p.span.start)
-        if sentence and sentence.start not in background and MEETING_CUE.search(sentence.text):
-            party.add(p.key)
+        if sentence and sentence.start not in background:
+            if sentence.start not in cued:
+                cued[sentence.start] = bool(MEETING_CUE.search(sentence.text))
+            if cued[sentence.start]:
+                party.add(p.key)
         if p.role and p.key not in roles:
             roles[p.key] = p.role
     out: list[Fact] = []

@@ -16,14 +16,18 @@ _SENTENCE_END = re.compile(r"[.!?\u2026][\"\u201d\u2019')]*\s*$")
 _MAX_HEADER_WORDS = 16
 # Headlines rarely end with a full stop; a list where more than this share of lines do is prose.
 _LIST_PROSE_SHARE = 0.2
+# Blanks around the colon are possessive ("\s*+"): the same lines match as with "\s*", but a long run of
+# blanks after a heading word is not split every possible way between the two before the line fails.
 _LIST_HEADING = re.compile(
     r"^\s*(?:(?:the\s+)?(?:last|latest|recent|related|more|other|top|popular|most\s+read|see\s+also|"
     r"read\s+(?:more|also)|also\s+read|you\s+may\s+also\s+like)(?:\s+(?:news|stories|articles|posts|"
-    r"headlines|materials|publications|on\s+this\s+topic))?)\s*:?\s*$",
+    r"headlines|materials|publications|on\s+this\s+topic))?)\s*+:?\s*+$",
     re.IGNORECASE,
 )
 _INLINE_NOISE = re.compile(r"^\s*(?:read\s+(?:more|also)|see\s+also|also\s+read)\s*:", re.IGNORECASE)
-_NUMBER_ONLY = re.compile(r"^\s*[\d\s.,:/\-]*\s*$")
+# A line of digits, blanks and date or number punctuation, whole. (Written "^\s*[...]*\s*$" it meant the same,
+# blanks being in the class, but took time cubic in a run of leading blanks.)
+_NUMBER_ONLY = re.compile(r"[\d\s.,:/\-]*")
 
 
 def _is_prose(line: str) -> bool:
@@ -92,7 +96,7 @@ def body_zones(text: str) -> tuple[tuple[int, int], ...]:
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if e <= s or _INLINE_NOISE.match(ln.text) or _NUMBER_ONLY.match(ln.text):
+        if e <= s or _INLINE_NOISE.match(ln.text) or _NUMBER_ONLY.fullmatch(ln.text):
             continue
         if zones and _only_space(text, zones[-1][1], s):
             zones[-1] = (zones[-1][0], e)
