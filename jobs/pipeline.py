@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import combinations, islice
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -434,7 +434,7 @@ class Pipeline:
             memo=scores,
         )
         current = reads.decisions(ids)
-        seen_whole = _seen_whole(ids, unseen, left_out, must, scores, self.config)
+        seen_whole = _seen_whole(ids, unseen, left_out, [*clustering.links, *must], self.config)
         with_seed = set(clustering.decision(seed.report_id).cluster)
         settled = {d.report_id for d in clustering.decisions if d.report_id in with_seed or seen_whole(d)}
         events = []
@@ -465,8 +465,7 @@ def _seen_whole(
     ids: set[str],
     unseen: set[str],
     left_out: Mapping[str, float | None],
-    must: Iterable[tuple[str, str]],
-    scores: Mapping[tuple[str, str], PairScore],
+    links: Iterable[tuple[str, str]],
     config: MatcherConfig,
 ) -> Callable[[Decision], bool]:
     """Whether a decision of a (possibly cut) component is the one the whole component would give.
@@ -474,8 +473,9 @@ def _seen_whole(
     A report can only be grouped with reports joined to it by a chain of merge-level links or human
     ties: its cluster is exact when the walk looked up every report of that chain and reached all their
     merge-level neighbours. A report left alone is reviewed with its best link: that is exact when the
-    walk reached all its neighbours. ``unseen``: reports whose candidates the walk never read; reports
-    a person tied in (neither walked nor unseen) count as seen whole, as they always have.
+    walk reached all its neighbours. ``links``: the merge-level pairs and human ties among ``ids``.
+    ``unseen``: reports whose candidates the walk never read; reports a person tied in (neither walked
+    nor unseen) count as seen whole, as they always have.
     """
     if not unseen and all(best is None for best in left_out.values()):
         return lambda decision: True  # not cut: every report was looked up and every neighbour reached
@@ -488,11 +488,7 @@ def _seen_whole(
             for rid in cy:
                 chains[rid] = cx
 
-    for pair in combinations(sorted(ids), 2):  # the clustering scored every one
-        s = scores[pair]
-        if s.veto is None and s.score >= config.merge_threshold:
-            join(*pair)
-    for x, y in must:
+    for x, y in links:
         if x in chains and y in chains:
             join(x, y)
 

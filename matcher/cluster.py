@@ -54,8 +54,12 @@ class Decision:
 
 @dataclass(frozen=True, kw_only=True)
 class Clustering:
+    """The groups, each report's decision, and ``links``: the pairs at the merge threshold without a veto,
+    strongest first (the only pairs across which two groups could have joined)."""
+
     clusters: tuple[tuple[str, ...], ...]
     decisions: tuple[Decision, ...]
+    links: tuple[tuple[str, str], ...] = ()
 
     def decision(self, report_id: str) -> Decision:
         for d in self.decisions:
@@ -116,7 +120,7 @@ def cluster(
     clusters = groups.clusters()
     cluster_of = {rid: c for c in clusters for rid in c}
     decisions = tuple(_decide(rid, cluster_of[rid], ids, scores, must, cannot, config) for rid in ids)
-    return Clustering(clusters=clusters, decisions=decisions)
+    return Clustering(clusters=clusters, decisions=decisions, links=tuple(edges))
 
 
 def _pairs(pairs: Iterable[tuple[str, str]], known: Mapping[str, object]) -> frozenset[Pair]:
