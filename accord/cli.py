@@ -228,13 +228,17 @@ def _shown_meeting(conn: Connection, ref: str) -> str:
     """The meeting a reading command shows for ``ref``: a full id that a split or merge retired leads to
     the meeting its namesake report is in now (as the web page does), with a note on stderr saying so.
     Review commands never follow one: a decision must land on the meeting named."""
-    from store.queries import resolve_meeting
+    from accord.errors import NotFoundError
+    from store.queries import resolve_meeting, successor
 
-    meeting_id = resolve_meeting(conn, ref, follow_retired=True)
-    named = "m-" + ref.strip().removeprefix("m-")
-    if not meeting_id.startswith(named):
-        click.echo(f"accord: {named} was retired by a split or merge; showing {meeting_id}", err=True)
-    return meeting_id
+    try:
+        return resolve_meeting(conn, ref)
+    except NotFoundError:
+        moved = successor(conn, ref)
+        if moved is None:
+            raise
+    click.echo(f"accord: {ref.strip()} was retired by a split or merge; showing {moved}", err=True)
+    return moved
 
 
 @cli.command()
