@@ -18,7 +18,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -296,21 +296,26 @@ def _ingest(
     """Run the document's items through the pipeline (committed in batches, each article whole). False
     when ``stop`` cut the fetching of linked pages short (the items before it are stored)."""
     complete = True
-    if not state.full_text:
-        items: list[Article | IngestError] = [item.article for item in document.items]
-    else:
-        items = []
+
+    def linked_pages() -> Iterator[Article | IngestError]:
+        # A generator: the pipeline reads it lazily, so the pages fetched so far are committed batch by
+        # batch while the rest are fetched, and a poll cut short keeps them.
+        nonlocal complete
         for number, item in enumerate(document.items):
             if stop is not None and stop.is_set():
                 left = len(document.items) - number
                 warnings.append(f"stopping: {left} items not fetched, left for the next poll")
                 complete = False
-                break
+                return
             if _known(engine, state.origin, item):
                 # Full-text items are fetched once: a known item's page is not fetched again.
                 counts["duplicate"] += 1
                 continue
-            items.append(_full_text(state, item, client, settings))
+            yield _full_text(state, item, client, settings)
+
+    items: Iterable[Article | IngestError] = (
+        linked_pages() if state.full_text else [item.article for item in document.items]
+    )
 
     def count(outcome: Outcome) -> None:
         # As each item commits, so that a poll that fails part way still counts what it stored.

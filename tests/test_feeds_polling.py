@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -148,7 +149,7 @@ def test_retry_after_is_honoured(engine: Engine, server: FeedServer) -> None:
         ({"delay": 2.0, "body": b"<rss/>"}, "timed out after 1s"),
         ({"stream_bytes": 300_000}, "over the 100,000-byte limit"),
         ({"status": 200, "body": b"\x00\x01binary"}, "binary"),
-        ({"status": 200, "body": b"<html><body>not a feed</body></html>"}, "not an RSS or Atom feed"),
+        ({"status": 200, "body": b"<note><to>Ada</to></note>"}, "not an RSS or Atom feed"),
         (
             {
                 "status": 200,
@@ -430,3 +431,33 @@ def test_a_stopping_full_text_poll_keeps_what_it_has_and_the_old_validators(
     assert (report.status, report.new) == ("ok", 2)
     assert "if-none-match" not in server.requests[-3]
     assert _state(engine, feed).etag == '"v1"'
+
+
+def test_a_full_text_poll_hands_each_page_to_the_pipeline_as_it_is_fetched(
+    engine: Engine, server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages were all fetched into a list before the pipeline saw any: a poll cut short (a second
+    signal) lost every page fetched so far. Now the pipeline reads them as they come."""
+    server.serve("/pages/summit.html", "summit.html")
+    server.serve("/pages/envoy.html", "envoy.html")
+    feed = _add(engine, server.serve("/teasers.xml", "fulltext.xml"), full_text=True)
+    fetch_page, ingest = jobs.polling._full_text, jobs.polling.Pipeline.ingest
+    fetched: list[object] = []  # the pages fetched so far
+    drawn: list[int] = []  # how many were fetched when the pipeline drew each item
+
+    def fetching(*args: Any, **kwargs: Any) -> Any:
+        fetched.append(args[1])
+        return fetch_page(*args, **kwargs)
+
+    def watching(self: Any, items: Iterable[Any], **kwargs: Any) -> Any:
+        def watched() -> Iterator[Any]:
+            for item in items:
+                drawn.append(len(fetched))
+                yield item
+
+        return ingest(self, watched(), **kwargs)
+
+    monkeypatch.setattr(jobs.polling, "_full_text", fetching)
+    monkeypatch.setattr(jobs.polling.Pipeline, "ingest", watching)
+    assert _poll(engine, feed).new == 2
+    assert drawn == [1, 2]  # each page handed on before the next was fetched (a list gave [2, 2])
