@@ -71,7 +71,7 @@ def test_a_bad_address_is_an_error_value(url: str) -> None:
     assert (fetched.error or "").startswith("not an http(s) URL: ")
 
 
-@settings(deadline=None)  # each refused fetch still builds an httpx client: slow on a loaded machine
+@settings(deadline=None)  # a loaded machine is slow
 @given(st.text(max_size=40) | st.text(max_size=40).map("http://".__add__))
 def test_url_problem_never_raises_and_fetch_refuses_what_it_flags(url: str) -> None:
     problem = url_problem(url)
