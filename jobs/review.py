@@ -188,7 +188,7 @@ def review(
                 reads.decided(
                     pipeline.match(conn, article_id, trigger=trigger, reads=reads, only_changes=True)
                 )
-                projector.catch_up()
+            projector.catch_up()  # once: the next match reads the decisions from ``reads``
         return _outcome(conn, stored.position, event)
 
 
