@@ -12,7 +12,6 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import Connection
 
-from accord.errors import NotFoundError
 from jobs.pipeline import decision_from_payload
 from matcher.explain import explain
 from store import queries
@@ -110,7 +109,7 @@ def meeting_context(conn: Connection, meeting_id: str, *, done: int | None = Non
             }
             for r in reviews
         ],
-        "done": _done(conn, done, meeting_id) if done else None,
+        "done": _done(reviews, where, done, meeting_id) if done else None,
     }
 
 
@@ -153,24 +152,21 @@ def _trigger(trigger: Any, where: dict[str, dict[str, Any]]) -> Markup | None:
     return link_reports(text, where, meeting_href)
 
 
-def _done(conn: Connection, position: int, meeting_id: str) -> dict[str, Any] | None:
-    """The review decision at ``position`` and where its reports are now; None if it is no decision, or
-    one about other meetings (a ``done=`` link opened on another meeting's page, or kept while browsing).
+def _done(
+    reviews: list[dict[str, Any]], where: dict[str, dict[str, Any]], position: int, meeting_id: str
+) -> dict[str, Any] | None:
+    """The review decision at ``position`` and where its reports are now; None if it is no decision
+    about this meeting (a ``done=`` link opened on another meeting's page, or kept while browsing).
 
-    A decision concerns the meeting if the meeting holds a report it names: the meeting it was made on,
-    and the one a split or merge led to (``Reviewed.meeting``, where its reports are now)."""
-    try:
-        event = queries.event_detail(conn, position)
-    except NotFoundError:
+    ``reviews`` are the decisions naming a report the meeting holds (the meeting it was made on, and the
+    one a split or merge led to: ``Reviewed.meeting``), ``where`` where each report they name is now."""
+    review = next((r for r in reviews if r["position"] == position), None)
+    if review is None:
         return None
-    if event["type"] != "ReviewDecided":
-        return None
-    payload = event["payload"]
-    where = queries.report_meetings(conn, [*payload["article_ids"], *payload["others"]])
-    meetings = {w["meeting_id"] for w in where.values() if w["meeting_id"]}
-    if meeting_id not in meetings:
-        return None
-    return {**_decision(payload, where, meeting_id), "position": position, "meetings": sorted(meetings)}
+    payload = review["payload"]
+    named = [*payload["article_ids"], *payload["others"]]
+    meetings = sorted({where[a]["meeting_id"] for a in named if a in where and where[a]["meeting_id"]})
+    return {**_decision(payload, where, meeting_id), "position": position, "meetings": meetings}
 
 
 def event_line(event: dict[str, Any]) -> dict[str, Any]:
